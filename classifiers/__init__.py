@@ -1,0 +1,1 @@
+"""Text classifiers: normalisation, the baseline and trained models, and their tools."""

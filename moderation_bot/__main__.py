@@ -1,0 +1,3 @@
+from moderation_bot.cli import main
+
+raise SystemExit(main())

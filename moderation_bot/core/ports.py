@@ -1,0 +1,86 @@
+"""The ports: small Protocols that the pipeline depends on, implemented at the edges.
+
+A classifier scores text and decides nothing. A policy engine decides and does no I/O. Platform
+actions perform effects on one platform. Every port has a working fake in ``tests/fakes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from moderation_bot.core.types import (
+    CaseReport,
+    Classification,
+    CommunitySettings,
+    Decision,
+    DeliveryResult,
+    IncomingMessage,
+    MessageRef,
+    Notice,
+    RiskState,
+    UserRef,
+)
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Scores messages for every label. Synchronous and CPU-bound: callers run it off the loop."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def classify_batch(self, texts: Sequence[str]) -> list[Classification]:
+        """Return one Classification per text, in order. Texts are already normalised."""
+        ...
+
+
+class PolicyEngine(Protocol):
+    """Decides what to do about one message. Pure: same inputs, same decision, no I/O."""
+
+    def evaluate(
+        self,
+        settings: CommunitySettings,
+        message: IncomingMessage,
+        classification: Classification,
+        state: RiskState,
+    ) -> Decision: ...
+
+
+class PlatformActions(Protocol):
+    """What the dispatcher can ask of one platform.
+
+    Every call carries an ``idempotency_key``; an adapter passes it on where the platform can
+    deduplicate (Discord's message nonce) and the dispatcher never repeats a call it recorded done.
+    """
+
+    @property
+    def platform(self) -> str: ...
+
+    async def send_private(
+        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str
+    ) -> DeliveryResult:
+        """Tell one person something privately (a DM, or the best private channel there is)."""
+        ...
+
+    async def delete_message(self, message: MessageRef, *, idempotency_key: str) -> DeliveryResult:
+        ...
+
+    async def timeout_user(
+        self, community_id: str, user: UserRef, seconds: int, *, reason: str, idempotency_key: str
+    ) -> DeliveryResult: ...
+
+    async def ban_user(
+        self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
+    ) -> DeliveryResult: ...
+
+    async def post_case(
+        self, report: CaseReport, *, channel_id: str | None, existing_ref: str | None,
+        idempotency_key: str,
+    ) -> DeliveryResult:
+        """Post the case to the moderators, or update the message at ``existing_ref``.
+
+        Returns the platform reference of the case message, which the store keeps so later
+        evidence updates the same message instead of posting a new one.
+        """
+        ...

@@ -1,0 +1,1 @@
+"""Policy packs, their schema and loader, the pure decision engine, and safety-advice catalogs."""
