@@ -10,6 +10,11 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from moderation_bot.core.types import (
+    Assessment,
+    CommunityStatus,
+    EvidenceBundle,
+    ModeratorAction,
+    Outcome,
     CaseReport,
     Classification,
     CommunitySettings,
@@ -83,4 +88,50 @@ class PlatformActions(Protocol):
         Returns the platform reference of the case message, which the store keeps so later
         evidence updates the same message instead of posting a new one.
         """
+        ...
+
+
+class BotService(Protocol):
+    """What adapters call: the pipeline and the moderators' operations, platform-neutral.
+
+    Adapters check platform permissions (server roles, chat admins) before calling the
+    moderator operations; the service checks that a case belongs to the community named.
+    """
+
+    async def handle(self, message: IncomingMessage) -> Outcome:
+        """Run steps 1-6 for one message. A redelivered message is decided once."""
+        ...
+
+    async def assess(self, text: str, *, locale: str = "en") -> Assessment:
+        """Score a message someone received and asks about (forwarded, pasted, "check this")."""
+        ...
+
+    async def resolve(
+        self, platform: str, community_id: str, case_id: int, action: ModeratorAction,
+        moderator: UserRef, *, note: str = "",
+    ) -> CaseReport | None:
+        """Apply a moderator's action to a case: audited, effects queued and dispatched, and a
+        confirm or dismiss becomes a feedback label. ``None`` when no such case in that community."""
+        ...
+
+    async def case_report(self, platform: str, community_id: str, case_id: int) -> CaseReport | None:
+        ...
+
+    async def export_case(self, platform: str, community_id: str, case_id: int,
+                          requested_by: UserRef) -> EvidenceBundle | None:
+        """The evidence bundle for a case (audited), or ``None`` when not in that community."""
+        ...
+
+    async def get_settings(self, platform: str, community_id: str) -> CommunitySettings:
+        """The community's settings, or the defaults when it has none yet."""
+        ...
+
+    async def save_settings(self, settings: CommunitySettings, changed_by: UserRef) -> None:
+        ...
+
+    async def status(self, platform: str, community_id: str) -> CommunityStatus:
+        ...
+
+    async def delete_user_data(self, platform: str, user_id: str) -> int:
+        """Remove everything stored about one user; returns how many rows were removed."""
         ...

@@ -261,3 +261,51 @@ class DeliveryResult:
     ok: bool
     ref: str | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the pipeline did with one message, returned to the adapter that handed it in.
+
+    ``duplicate`` is true when the message was already decided (a redelivery): nothing new was done.
+    """
+
+    message_key: str
+    flagged: bool
+    labels: tuple[str, ...]
+    scores: Mapping[str, float]
+    effects: tuple[Effect, ...] = ()
+    case_id: int | None = None
+    duplicate: bool = False
+    skipped: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The answer to "is this message dangerous?" when a person asks the bot privately."""
+
+    flagged: bool
+    labels: tuple[str, ...]
+    scores: Mapping[str, float]
+    notice: Notice | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityStatus:
+    """Recent counts for ``/modbot status``."""
+
+    settings: CommunitySettings
+    open_cases: int
+    cases_last_7_days: int
+    flagged_last_7_days: int
+    messages_checked_last_7_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceBundle:
+    """An exported case: JSON bytes whose SHA-256 is given, for a police or CEOP report."""
+
+    case_id: int
+    filename: str
+    content: bytes
+    sha256: str
