@@ -135,3 +135,13 @@ class BotService(Protocol):
     async def delete_user_data(self, platform: str, user_id: str) -> int:
         """Remove everything stored about one user; returns how many rows were removed."""
         ...
+
+    async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
+        """A member reports a message to the moderators: opens (or adds to) a case on the
+        message's sender with the reporter recorded, and escalates it. Returns the case id."""
+        ...
+
+    async def delete_community_data(self, platform: str, community_id: str) -> int:
+        """Remove everything stored for one community (a bot removed, a business connection
+        revoked); returns how many rows were removed."""
+        ...
