@@ -1,0 +1,132 @@
+"""The composition root: builds the store, classifier, policies, dispatcher and pipeline, and
+runs the adapters that have credentials (or the local sandbox when none do) beside the web server.
+
+This module and ``cli.py`` are the only places in ``moderation_bot`` that import adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from classifiers.baseline import BaselineClassifier
+from moderation_bot.batching import MicroBatcher
+from moderation_bot.clock import utcnow
+from moderation_bot.core.ports import Classifier, PlatformActions
+from moderation_bot.dispatch import Dispatcher
+from moderation_bot.logs import fields
+from moderation_bot.pipeline import Pipeline
+from moderation_bot.policy_book import PackPolicyBook, PolicyBook
+from moderation_bot.settings import Settings
+from moderation_bot.storage import open_store
+
+log = logging.getLogger(__name__)
+
+
+def load_classifier(choice: str) -> Classifier:
+    """``model``: the shipped trained model (fails if absent); ``baseline``: the keyword rules;
+    ``auto``: the model when it is shipped and loads, else the baseline (logged)."""
+    if choice in ("auto", "model"):
+        try:
+            from classifiers.onnx_model import load_default_classifier
+        except ImportError as error:
+            if choice == "model":
+                raise
+            log.warning("trained model unavailable, using the keyword baseline",
+                        extra=fields(reason=str(error)))
+        else:
+            try:
+                return load_default_classifier()
+            except (FileNotFoundError, OSError, ValueError) as error:
+                if choice == "model":
+                    raise
+                log.warning("trained model failed to load, using the keyword baseline",
+                            extra=fields(reason=type(error).__name__))
+    return BaselineClassifier()
+
+
+@asynccontextmanager
+async def open_service(
+    settings: Settings, actions: Mapping[str, PlatformActions] | None = None, *,
+    classifier: Classifier | None = None, policies: PolicyBook | None = None,
+) -> AsyncIterator[Pipeline]:
+    """Open everything one process needs to decide messages; close it all on exit."""
+    async with open_store(settings.database_url) as store:
+        batcher = MicroBatcher(
+            classifier or load_classifier(settings.classifier),
+            max_batch=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1000,
+        )
+        book = policies or PackPolicyBook()
+        dispatcher = Dispatcher(store, actions or {}, book.render,
+                                max_attempts=settings.dispatch_max_attempts)
+        pipeline = Pipeline(
+            store, batcher, book, dispatcher, default_policy_pack=settings.default_policy_pack,
+            retention_days=settings.evidence_retention_days,
+            max_message_chars=settings.max_message_chars,
+        )
+        log.info("service ready", extra=fields(model=batcher.model_id))
+        try:
+            yield pipeline
+        finally:
+            await dispatcher.drain()
+            await batcher.close()
+
+
+async def _retention_loop(pipeline: Pipeline, interval_s: float) -> None:
+    while True:
+        purged = await pipeline.purge_expired()
+        if purged:
+            log.info("evidence text purged", extra=fields(rows=purged))
+        await asyncio.sleep(interval_s)
+
+
+def _health(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+async def run(settings: Settings) -> None:
+    """Run the bot until Ctrl-C (SIGINT) or SIGTERM."""
+    from adapters.sandbox.actions import SandboxActions
+    from adapters.sandbox.web import SandboxAdapter
+
+    actions: dict[str, PlatformActions] = {}
+    routes: list[Route | Mount] = [Route("/healthz", _health)]
+    sandbox: SandboxAdapter | None = None
+    if not settings.has_platform_tokens:
+        sandbox_actions = SandboxActions()
+        actions[sandbox_actions.platform] = sandbox_actions
+        sandbox = SandboxAdapter(sandbox_actions)
+    async with open_service(settings, actions) as pipeline:
+        background = [
+            asyncio.create_task(pipeline.dispatcher.run_forever(settings.dispatch_poll_s)),
+            asyncio.create_task(_retention_loop(pipeline, settings.retention_interval_s)),
+        ]
+        if sandbox is not None:
+            sandbox.attach(pipeline)
+            routes.append(Mount("/", app=sandbox.asgi_app()))
+        server = uvicorn.Server(uvicorn.Config(
+            Starlette(routes=routes), host=settings.host, port=settings.port,
+            log_config=None, access_log=False, lifespan="off",
+        ))
+        url = f"http://{settings.host}:{settings.port}"
+        if sandbox is not None:
+            print(f"Sandbox running: open {url} in your browser. Press Ctrl-C to stop.",
+                  flush=True)
+        try:
+            await server.serve()
+        finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+    log.info("stopped", extra=fields(at=utcnow().isoformat()))

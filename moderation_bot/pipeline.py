@@ -1,0 +1,342 @@
+"""The pipeline: steps 1-6 of DESIGN.md for one message, and the moderators' operations.
+
+``Pipeline`` implements the ``BotService`` port that every adapter calls. For a message it
+normalises the text, scores it in a micro-batch, folds it into the conversation state, asks the
+policies for a decision, and stores the verdict, the case, its evidence and the effects to send
+(the outbox) in ONE transaction before the dispatcher sends anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from classifiers.normalize import normalize
+from moderation_bot.batching import MicroBatcher
+from moderation_bot.clock import utcnow
+from moderation_bot.conversation import ConversationTracker
+from moderation_bot.core.types import (
+    Assessment,
+    CaseReport,
+    CaseStatus,
+    Classification,
+    CommunitySettings,
+    CommunityStatus,
+    Decision,
+    Effect,
+    EffectKind,
+    EvidenceBundle,
+    IncomingMessage,
+    ModeratorAction,
+    Outcome,
+    Severity,
+    UserRef,
+)
+from moderation_bot.dispatch import Dispatcher
+from moderation_bot.evidence import build_bundle
+from moderation_bot.logs import fields
+from moderation_bot.policy_book import PolicyBook
+from moderation_bot.storage import Store
+from moderation_bot.storage.codec import user_to_dict
+from moderation_bot.storage.verdicts import StoredVerdict
+
+log = logging.getLogger(__name__)
+
+MODERATOR_POLICY = "moderator"
+MEMBER_REPORT_POLICY = "member-report"
+CONFIRMED_TIMEOUT_S = 24 * 3600
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Make any str storable and bounded: lone surrogates and NULs replaced, and very long
+    texts cut to their head and tail (where threats and demands usually sit)."""
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
+    if len(text) > max_chars:
+        half = max_chars // 2
+        text = text[:half] + "\n[…]\n" + text[-half:]
+    return text
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def actor_id(user: UserRef) -> str:
+    return f"{user.platform}:{user.id}"
+
+
+class Pipeline:
+    """Implements ``moderation_bot.core.ports.BotService``."""
+
+    def __init__(
+        self, store: Store, batcher: MicroBatcher, policies: PolicyBook, dispatcher: Dispatcher,
+        *, default_policy_pack: str = "default", retention_days: int = 90,
+        max_message_chars: int = 20_000, clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._batcher = batcher
+        self._policies = policies
+        self._dispatcher = dispatcher
+        self._conversations = ConversationTracker(store, policies)
+        self._default_pack = default_policy_pack
+        self._retention = timedelta(days=retention_days)
+        self._max_chars = max_message_chars
+        self._clock = clock
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self._dispatcher
+
+    # -- steps 1-6 -------------------------------------------------------------------------
+
+    async def handle(self, message: IncomingMessage) -> Outcome:
+        key = message.idempotency_key
+        text = clean_text(message.text, self._max_chars)
+        if not text.strip():
+            return Outcome(message_key=key, flagged=False, labels=(), scores={}, skipped="empty")
+        previous = await self._store.verdicts.find(key)
+        if previous is not None:
+            return _outcome_from_stored(key, previous)
+        normalized = normalize(text)
+        classification = await self._batcher.classify(normalized)
+        settings = await self.get_settings(message.platform, message.community_id)
+        now = self._clock()
+        async with self._store.transaction():
+            previous = await self._store.verdicts.find(key)
+            if previous is not None:  # decided by a concurrent delivery of the same message
+                return _outcome_from_stored(key, previous)
+            state = await self._conversations.observe(
+                settings, message, classification, normalized, sha256_hex(normalized), now
+            )
+            decision = self._policies.evaluate(settings, message, classification, state)
+            case_id = await self._persist(message, text, settings, classification, decision, now)
+        if decision.effects:
+            self._dispatcher.submit()
+        log.info("message decided", extra=fields(
+            platform=message.platform, community=message.community_id, case_id=case_id,
+            flagged=decision.flagged, labels=list(decision.labels),
+            scores={k: round(v, 3) for k, v in classification.scores.items()},
+            effects=[str(e.kind) for e in decision.effects],
+            shadow_effects=len(decision.shadow_effects), model=classification.model_id,
+        ))
+        return Outcome(
+            message_key=key, flagged=decision.flagged, labels=decision.labels,
+            scores=classification.scores, effects=decision.effects, case_id=case_id,
+        )
+
+    async def _persist(
+        self, message: IncomingMessage, text: str, settings: CommunitySettings,
+        classification: Classification, decision: Decision, now: datetime,
+    ) -> int | None:
+        """Step 5: verdict, case, evidence, audit events and outbox rows. Runs inside the
+        caller's transaction."""
+        case_id: int | None = None
+        text_hash = sha256_hex(text)
+        if decision.opens_case:
+            policies = tuple(dict.fromkeys(e.policy for e in decision.effects))
+            case_id, created = await self._store.cases.open_or_update(
+                message, decision.severity, decision.labels, policies, now
+            )
+            await self._store.cases.add_evidence(
+                case_id, message, text, text_hash, dict(classification.scores), now,
+                now + self._retention,
+            )
+            await self._store.cases.add_event(
+                case_id, "modbot", "opened" if created else "evidence_added", now,
+                policy=policies[0], data={"message_id": message.message_id,
+                                          "scores": dict(classification.scores),
+                                          "effects": [str(e.kind) for e in decision.effects]},
+            )
+        verdict_id = await self._store.verdicts.add(
+            message, text_hash, classification, decision, case_id, now
+        )
+        for effect in decision.effects:
+            await self._store.outbox.add(
+                verdict_id=verdict_id, case_id=case_id, platform=message.platform,
+                community_id=message.community_id, kind=str(effect.kind), policy=effect.policy,
+                target_id=effect.target.id if effect.target else None,
+                payload=self._payload(effect, message, settings, case_id), now=now,
+            )
+        return case_id
+
+    @staticmethod
+    def _payload(
+        effect: Effect, message: IncomingMessage, settings: CommunitySettings, case_id: int | None
+    ) -> dict[str, object]:
+        payload: dict[str, object] = {"severity": effect.severity.name.lower()}
+        if effect.target is not None:
+            payload["target"] = user_to_dict(effect.target)
+        if effect.kind in (EffectKind.WARN_RECIPIENT, EffectKind.SEND_ADVICE,
+                           EffectKind.SUPPORT_VICTIM):
+            payload["topic"] = effect.advice_topic or "general"
+            payload["locale"] = settings.locale
+        elif effect.kind is EffectKind.DELETE_MESSAGE:
+            payload["message"] = {"channel_id": message.channel_id,
+                                  "message_id": message.message_id}
+        elif effect.kind in (EffectKind.TIMEOUT_SENDER, EffectKind.BAN_SENDER):
+            payload["target"] = user_to_dict(effect.target or message.sender)
+            payload["reason"] = f"Safety bot, case {case_id}: policy {effect.policy}"
+            payload["seconds"] = effect.duration_s or 3600
+        return payload
+
+    # -- asking and reporting --------------------------------------------------------------
+
+    async def assess(self, text: str, *, locale: str = "en") -> Assessment:
+        cleaned = clean_text(text, self._max_chars)
+        if not cleaned.strip():
+            return Assessment(flagged=False, labels=(), scores={}, notice=None)
+        classification = await self._batcher.classify(normalize(cleaned))
+        flagged, labels = self._policies.flag(self._default_pack, classification)
+        notice = None
+        if flagged:
+            kind = (EffectKind.SUPPORT_VICTIM if labels[0] == "victim_disclosure"
+                    else EffectKind.SEND_ADVICE)
+            notice = self._policies.render(kind, labels[0], locale)
+        return Assessment(flagged=flagged, labels=labels, scores=classification.scores,
+                          notice=notice)
+
+    async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
+        text = clean_text(message.text, self._max_chars)
+        now = self._clock()
+        async with self._store.transaction():
+            case_id, _ = await self._store.cases.open_or_update(
+                message, Severity.MEDIUM, (), (MEMBER_REPORT_POLICY,), now
+            )
+            await self._store.cases.add_evidence(
+                case_id, message, text, sha256_hex(text), {}, now, now + self._retention
+            )
+            await self._store.cases.add_event(
+                case_id, actor_id(reporter), "reported", now, policy=MEMBER_REPORT_POLICY,
+                data={"message_id": message.message_id},
+            )
+            await self._queue_case_update(case_id, message.platform, message.community_id,
+                                          MEMBER_REPORT_POLICY, now)
+        self._dispatcher.submit()
+        log.info("member report", extra=fields(platform=message.platform, case_id=case_id))
+        return case_id
+
+    # -- moderators ------------------------------------------------------------------------
+
+    async def case_report(self, platform: str, community_id: str, case_id: int) -> CaseReport | None:
+        report = await self._store.cases.report(case_id)
+        if report is None or (report.platform, report.community_id) != (platform, community_id):
+            return None
+        return report
+
+    async def resolve(
+        self, platform: str, community_id: str, case_id: int, action: ModeratorAction,
+        moderator: UserRef, *, note: str = "",
+    ) -> CaseReport | None:
+        report = await self.case_report(platform, community_id, case_id)
+        if report is None:
+            return None
+        now = self._clock()
+        actor = actor_id(moderator)
+        cases = self._store.cases
+        async with self._store.transaction():
+            if action is ModeratorAction.REVEAL:
+                await cases.add_event(case_id, actor, "revealed", now, reason=note)
+                return report
+            if action is ModeratorAction.CLAIM:
+                await cases.claim(case_id, actor, now)
+            elif action in (ModeratorAction.CONFIRM_TIMEOUT, ModeratorAction.CONFIRM_BAN):
+                await cases.set_status(case_id, CaseStatus.CONFIRMED, now)
+                kind = (EffectKind.BAN_SENDER if action is ModeratorAction.CONFIRM_BAN
+                        else EffectKind.TIMEOUT_SENDER)
+                await self._store.outbox.add(
+                    verdict_id=None, case_id=case_id, platform=platform, community_id=community_id,
+                    kind=str(kind), policy=MODERATOR_POLICY, target_id=report.sender.id,
+                    payload={"target": user_to_dict(report.sender), "seconds": CONFIRMED_TIMEOUT_S,
+                             "reason": f"Safety bot, case {case_id}: confirmed by a moderator"},
+                    now=now,
+                )
+                await self._store.feedback.add(
+                    case_id=case_id, platform=platform, community_id=community_id,
+                    verdict="confirmed", labels=report.labels, policies=report.policies,
+                    moderator_id=moderator.id, now=now,
+                )
+            elif action is ModeratorAction.DISMISS:
+                await cases.set_status(case_id, CaseStatus.DISMISSED, now)
+                await self._store.feedback.add(
+                    case_id=case_id, platform=platform, community_id=community_id,
+                    verdict="false_positive", labels=report.labels, policies=report.policies,
+                    moderator_id=moderator.id, now=now,
+                )
+            elif action is ModeratorAction.REOPEN:
+                if report.status is not CaseStatus.OPEN and not await cases.has_open_case(
+                    platform, community_id, report.sender.id
+                ):
+                    await cases.set_status(case_id, CaseStatus.OPEN, now)
+            await cases.add_event(case_id, actor, str(action), now, reason=note)
+            await self._queue_case_update(case_id, platform, community_id, MODERATOR_POLICY, now)
+        self._dispatcher.submit()
+        log.info("moderator action", extra=fields(platform=platform, case_id=case_id,
+                                                 action=str(action)))
+        return await self._store.cases.report(case_id)
+
+    async def _queue_case_update(
+        self, case_id: int, platform: str, community_id: str, policy: str, now: datetime
+    ) -> None:
+        await self._store.outbox.add(
+            verdict_id=None, case_id=case_id, platform=platform, community_id=community_id,
+            kind=str(EffectKind.ESCALATE), policy=policy, target_id=None, payload={}, now=now,
+        )
+
+    async def export_case(
+        self, platform: str, community_id: str, case_id: int, requested_by: UserRef
+    ) -> EvidenceBundle | None:
+        report = await self.case_report(platform, community_id, case_id)
+        if report is None:
+            return None
+        now = self._clock()
+        events = await self._store.cases.events(case_id)
+        bundle = build_bundle(report, events, requested_by, now)
+        await self._store.cases.add_event(case_id, actor_id(requested_by), "exported", now,
+                                          data={"sha256": bundle.sha256})
+        return bundle
+
+    # -- communities and privacy -----------------------------------------------------------
+
+    async def get_settings(self, platform: str, community_id: str) -> CommunitySettings:
+        stored = await self._store.communities.get(platform, community_id)
+        return stored or CommunitySettings(platform, community_id, policy_pack=self._default_pack)
+
+    async def save_settings(self, settings: CommunitySettings, changed_by: UserRef) -> None:
+        await self._store.communities.save(settings)
+        log.info("community settings saved", extra=fields(
+            platform=settings.platform, community=settings.community_id,
+            pack=settings.policy_pack, shadow=settings.shadow, changed_by=actor_id(changed_by)))
+
+    async def status(self, platform: str, community_id: str) -> CommunityStatus:
+        since = self._clock() - timedelta(days=7)
+        open_cases, recent_cases = await self._store.cases.counts(platform, community_id, since)
+        checked, flagged = await self._store.verdicts.counts_since(platform, community_id, since)
+        return CommunityStatus(
+            settings=await self.get_settings(platform, community_id), open_cases=open_cases,
+            cases_last_7_days=recent_cases, flagged_last_7_days=flagged,
+            messages_checked_last_7_days=checked,
+        )
+
+    async def purge_expired(self) -> int:
+        """Retention: blank evidence text past its period and forget old campaign hashes."""
+        now = self._clock()
+        await self._store.state.forget_texts_before(now - timedelta(days=2))
+        return await self._store.purge_expired_text(now)
+
+    async def delete_user_data(self, platform: str, user_id: str) -> int:
+        removed = await self._store.delete_user_data(platform, user_id)
+        log.info("user data deleted", extra=fields(platform=platform, rows=removed))
+        return removed
+
+    async def delete_community_data(self, platform: str, community_id: str) -> int:
+        removed = await self._store.delete_community_data(platform, community_id)
+        log.info("community data deleted", extra=fields(platform=platform, rows=removed))
+        return removed
+
+
+def _outcome_from_stored(key: str, stored: StoredVerdict) -> Outcome:
+    effects = tuple(Effect(kind=EffectKind(e["kind"]), policy=e["policy"]) for e in stored.effects)
+    return Outcome(message_key=key, flagged=stored.flagged, labels=stored.labels,
+                   scores=stored.scores, effects=effects, case_id=stored.case_id, duplicate=True)

@@ -1,0 +1,65 @@
+"""The pipeline's view of the policies package: decisions, flags, risk and words.
+
+``PolicyBook`` is what the pipeline calls; ``PackPolicyBook`` binds it to the declarative packs
+and catalogs in ``policies/``. Tests may pass any object with these methods.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from moderation_bot.core.types import (
+    Classification,
+    CommunitySettings,
+    Decision,
+    EffectKind,
+    IncomingMessage,
+    Notice,
+    RiskState,
+)
+
+
+class PolicyBook(Protocol):
+    def evaluate(self, settings: CommunitySettings, message: IncomingMessage,
+                 classification: Classification, state: RiskState) -> Decision: ...
+
+    def flag(self, pack: str, classification: Classification) -> tuple[bool, tuple[str, ...]]: ...
+
+    def advance_risk(self, settings: CommunitySettings, previous: RiskState,
+                     classification: Classification, seconds_since_conversation: float | None,
+                     seconds_since_sender: float | None) -> RiskState: ...
+
+    def render(self, kind: EffectKind, topic: str, locale: str) -> Notice: ...
+
+
+class PackPolicyBook:
+    """The policy packs shipped in ``policies/packs`` (and any extra packs given by name)."""
+
+    def __init__(self, engine: object | None = None) -> None:
+        from policies.engine import PackPolicyEngine
+
+        self._engine = engine if engine is not None else PackPolicyEngine()
+
+    def evaluate(self, settings: CommunitySettings, message: IncomingMessage,
+                 classification: Classification, state: RiskState) -> Decision:
+        return self._engine.evaluate(settings, message, classification, state)  # type: ignore[attr-defined,no-any-return]
+
+    def flag(self, pack: str, classification: Classification) -> tuple[bool, tuple[str, ...]]:
+        from policies.engine import flag
+
+        return flag(self._engine.resolve_pack(pack), classification)  # type: ignore[attr-defined]
+
+    def advance_risk(self, settings: CommunitySettings, previous: RiskState,
+                     classification: Classification, seconds_since_conversation: float | None,
+                     seconds_since_sender: float | None) -> RiskState:
+        from policies.risk import advance
+
+        pack = self._engine.resolve_pack(settings.policy_pack)  # type: ignore[attr-defined]
+        return advance(previous, classification,
+                       seconds_since_conversation=seconds_since_conversation,
+                       seconds_since_sender=seconds_since_sender, params=pack.risk)
+
+    def render(self, kind: EffectKind, topic: str, locale: str) -> Notice:
+        from policies.catalog import render
+
+        return render(kind, topic, locale)

@@ -1,0 +1,86 @@
+"""Deleting a person's or a community's data, and purging evidence text past retention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from moderation_bot.clock import to_iso
+from moderation_bot.storage.codec import dumps, users_from_json, users_to_json
+from moderation_bot.storage.database import Database
+
+DELETED_ACTOR = "deleted-user"
+
+_COMMUNITY_TABLES = (
+    "outbox", "evidence", "feedback", "cases", "verdicts", "conversation_state",
+    "sender_state", "recent_texts", "communities",
+)
+
+
+async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
+    """Remove everything about one user: cases on them (with their evidence and audit trail),
+    messages they wrote kept as evidence elsewhere, verdicts, risk state and text hashes. Where
+    they appear as a recipient or a moderator, their id is removed or replaced. Returns rows
+    touched."""
+    touched = 0
+    async with db.transaction():
+        case_ids = [r["id"] for r in await db.fetchall(
+            "SELECT id FROM cases WHERE platform = ? AND sender_id = ?", (platform, user_id))]
+        for case_id in case_ids:
+            # Child rows go first so the count is honest; cascades would remove them anyway.
+            for table in ("outbox", "evidence", "feedback", "case_events"):
+                touched += await db.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+            touched += await db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+        for table, column in (
+            ("evidence", "sender_id"), ("verdicts", "sender_id"), ("conversation_state", "sender_id"),
+            ("sender_state", "sender_id"), ("recent_texts", "sender_id"), ("outbox", "target_id"),
+        ):
+            touched += await db.execute(
+                f"DELETE FROM {table} WHERE platform = ? AND {column} = ?", (platform, user_id)
+            )
+        touched += await _scrub_recipients(db, "cases", platform, user_id)
+        touched += await _scrub_recipients(db, "evidence", platform, user_id)
+        touched += await db.execute(
+            "UPDATE cases SET claimed_by = NULL WHERE platform = ? AND claimed_by = ?",
+            (platform, f"{platform}:{user_id}"),
+        )
+        touched += await db.execute(
+            "UPDATE case_events SET actor = ? WHERE actor = ?",
+            (DELETED_ACTOR, f"{platform}:{user_id}"),
+        )
+        touched += await db.execute(
+            "UPDATE feedback SET moderator_id = ? WHERE platform = ? AND moderator_id = ?",
+            (DELETED_ACTOR, platform, user_id),
+        )
+    return touched
+
+
+async def _scrub_recipients(db: Database, table: str, platform: str, user_id: str) -> int:
+    rows = await db.fetchall(
+        f"SELECT id, recipients FROM {table} WHERE platform = ? AND recipients LIKE ?",
+        (platform, f'%"id":{dumps(user_id)}%'),
+    )
+    for row in rows:
+        kept = [u for u in users_from_json(row["recipients"]) if u.id != user_id]
+        await db.execute(
+            f"UPDATE {table} SET recipients = ? WHERE id = ?", (users_to_json(kept), row["id"])
+        )
+    return len(rows)
+
+
+async def delete_community_data(db: Database, platform: str, community_id: str) -> int:
+    touched = 0
+    async with db.transaction():
+        for table in _COMMUNITY_TABLES:
+            touched += await db.execute(
+                f"DELETE FROM {table} WHERE platform = ? AND community_id = ?",
+                (platform, community_id),
+            )
+    return touched
+
+
+async def purge_expired_text(db: Database, now: datetime) -> int:
+    """Blank evidence text whose retention period has passed; hashes and scores stay."""
+    return await db.execute(
+        "UPDATE evidence SET text = NULL WHERE text IS NOT NULL AND purge_after <= ?",
+        (to_iso(now),),
+    )

@@ -1,0 +1,94 @@
+"""Conversation and sender risk state, and recent text hashes for campaign detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from moderation_bot.clock import from_iso, to_iso
+from moderation_bot.storage.codec import dumps, loads
+from moderation_bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    risk: float
+    signals: frozenset[str]
+    message_count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SenderRow:
+    risk: float
+    updated_at: datetime
+
+
+class StateRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def conversation(
+        self, platform: str, community_id: str, conversation_id: str, sender_id: str
+    ) -> ConversationRow | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM conversation_state WHERE platform = ? AND community_id = ?"
+            " AND conversation_id = ? AND sender_id = ?",
+            (platform, community_id, conversation_id, sender_id),
+        )
+        if row is None:
+            return None
+        return ConversationRow(row["risk"], frozenset(loads(row["signals"])),
+                               row["message_count"], from_iso(row["updated_at"]))
+
+    async def save_conversation(
+        self, platform: str, community_id: str, conversation_id: str, sender_id: str,
+        state: ConversationRow,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO conversation_state (platform, community_id, conversation_id, sender_id,"
+            " risk, signals, message_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, community_id, conversation_id, sender_id) DO UPDATE SET"
+            " risk = excluded.risk, signals = excluded.signals,"
+            " message_count = excluded.message_count, updated_at = excluded.updated_at",
+            (platform, community_id, conversation_id, sender_id, state.risk,
+             dumps(sorted(state.signals)), state.message_count, to_iso(state.updated_at)),
+        )
+
+    async def sender(self, platform: str, community_id: str, sender_id: str) -> SenderRow | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM sender_state WHERE platform = ? AND community_id = ? AND sender_id = ?",
+            (platform, community_id, sender_id),
+        )
+        return SenderRow(row["risk"], from_iso(row["updated_at"])) if row else None
+
+    async def save_sender(
+        self, platform: str, community_id: str, sender_id: str, state: SenderRow
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO sender_state (platform, community_id, sender_id, risk, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, community_id, sender_id) DO UPDATE"
+            " SET risk = excluded.risk, updated_at = excluded.updated_at",
+            (platform, community_id, sender_id, state.risk, to_iso(state.updated_at)),
+        )
+
+    async def record_text(
+        self, platform: str, community_id: str, sender_id: str, text_sha256: str,
+        conversation_id: str, now: datetime, window: timedelta,
+    ) -> int:
+        """Remember that this sender sent this text here; return in how many distinct
+        conversations they sent it within the window (1 = only here)."""
+        await self._db.execute(
+            "INSERT INTO recent_texts (platform, sender_id, text_sha256, conversation_id,"
+            " community_id, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at",
+            (platform, sender_id, text_sha256, conversation_id, community_id, to_iso(now)),
+        )
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM recent_texts WHERE platform = ? AND sender_id = ?"
+            " AND text_sha256 = ? AND at >= ?",
+            (platform, sender_id, text_sha256, to_iso(now - window)),
+        )
+        return int(row["n"]) if row else 1
+
+    async def forget_texts_before(self, moment: datetime) -> int:
+        return await self._db.execute("DELETE FROM recent_texts WHERE at < ?", (to_iso(moment),))

@@ -1,0 +1,137 @@
+"""The SQLite store through its real driver: migrations, cases, outbox, privacy, retention."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from moderation_bot.core.types import CaseStatus, Severity
+from moderation_bot.storage import Store, open_store
+from moderation_bot.storage.migrate import available_migrations, migrate
+from moderation_bot.storage.store import UnsupportedDatabase, sqlite_path
+from tests.factories import T0, message, user
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with open_store(f"sqlite:///{tmp_path / 'bot.sqlite3'}") as opened:
+        yield opened
+
+
+async def test_migrations_are_recorded_and_applied_once(store: Store) -> None:
+    rows = await store.db.fetchall("SELECT version FROM schema_migrations ORDER BY version")
+    assert [r["version"] for r in rows] == [v for v, _, _ in available_migrations()]
+    assert await migrate(store.db) == []
+    mode = await store.db.fetchone("PRAGMA journal_mode")
+    assert mode is not None and mode[0] == "wal"
+
+
+def test_database_urls() -> None:
+    assert sqlite_path("sqlite:///data/x.db") == Path("data/x.db")
+    assert sqlite_path("sqlite:////tmp/x.db") == Path("/tmp/x.db")
+    assert sqlite_path("sqlite://:memory:") == ":memory:"
+    with pytest.raises(UnsupportedDatabase, match="postgresql"):
+        sqlite_path("postgresql://localhost/db")
+
+
+async def test_one_open_case_per_sender_and_community(store: Store) -> None:
+    first = message("one")
+    case_id, created = await store.cases.open_or_update(first, Severity.MEDIUM, ("grooming",),
+                                                         ("p1",), T0)
+    again, created_again = await store.cases.open_or_update(
+        message("two", to="other"), Severity.HIGH, ("image_request",), ("p2",), T0)
+    assert created and not created_again and again == case_id
+    report = await store.cases.report(case_id)
+    assert report is not None
+    assert report.severity is Severity.HIGH
+    assert report.labels == ("grooming", "image_request")
+    assert report.policies == ("p1", "p2")
+    assert [r.name for r in report.recipients] == ["teen", "other"]
+    other_community, _ = await store.cases.open_or_update(
+        message("three", community="c2"), Severity.LOW, (), ("p1",), T0)
+    assert other_community != case_id
+    await store.cases.set_status(case_id, CaseStatus.DISMISSED, T0)
+    reopened, created_new = await store.cases.open_or_update(message("four"), Severity.LOW, (),
+                                                             ("p1",), T0)
+    assert created_new and reopened != case_id
+
+
+async def test_transaction_rolls_back_everything(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await store.cases.open_or_update(message("x"), Severity.LOW, (), ("p",), T0)
+            raise RuntimeError("crash inside the transaction")
+    assert await store.db.fetchall("SELECT * FROM cases") == []
+
+
+async def test_outbox_rows_retry_then_finish(store: Store) -> None:
+    row_id = await store.outbox.add(verdict_id=None, case_id=None, platform="test",
+                                    community_id="c1", kind="delete_message", policy="p",
+                                    target_id=None, payload={"a": 1}, now=T0)
+    (row,) = await store.outbox.due(T0)
+    assert row.id == row_id and row.payload == {"a": 1}
+    assert row.idempotency_key == f"modbot-outbox-{row_id}"
+    await store.outbox.mark_retry(row_id, "boom", T0 + timedelta(seconds=30))
+    assert await store.outbox.due(T0 + timedelta(seconds=10)) == []
+    (later,) = await store.outbox.due(T0 + timedelta(seconds=31))
+    assert later.attempts == 1
+    await store.outbox.mark_done([row_id], T0, "ref")
+    assert await store.outbox.due(T0 + timedelta(days=1)) == []
+    assert await store.outbox.statuses() == {"done": 1}
+
+
+async def test_retention_purges_text_but_keeps_the_hash(store: Store) -> None:
+    case_id, _ = await store.cases.open_or_update(message("x"), Severity.LOW, (), ("p",), T0)
+    await store.cases.add_evidence(case_id, message("secret words"), "secret words", "h" * 64,
+                                   {"grooming": 0.7}, T0, T0 + timedelta(days=30))
+    assert await store.purge_expired_text(T0 + timedelta(days=29)) == 0
+    assert await store.purge_expired_text(T0 + timedelta(days=31)) == 1
+    report = await store.cases.report(case_id)
+    assert report is not None
+    (item,) = report.evidence
+    assert item.text is None and item.text_sha256 == "h" * 64
+
+
+async def test_delete_user_data_removes_the_user_everywhere(store: Store) -> None:
+    offender = message("bad", sender="offender", to="teen")
+    case_id, _ = await store.cases.open_or_update(offender, Severity.HIGH, (), ("p",), T0)
+    await store.cases.add_evidence(case_id, offender, "bad", "a" * 64, {}, T0, T0)
+    other = message("also bad", sender="someone", to="teen")
+    other_case, _ = await store.cases.open_or_update(other, Severity.HIGH, (), ("p",), T0)
+    await store.cases.add_event(other_case, "test:id-teen", "reported", T0)
+    await store.state.record_text("test", "c1", "id-offender", "z" * 64, "general", T0,
+                                  timedelta(hours=1))
+
+    removed = await store.delete_user_data("test", "id-offender")
+    assert removed == 3  # the case, its evidence, the text hash
+    assert await store.cases.report(case_id) is None
+    assert await store.db.fetchall("SELECT * FROM recent_texts") == []
+
+    await store.delete_user_data("test", "id-teen")
+    report = await store.cases.report(other_case)
+    assert report is not None and report.recipients == ()
+    events = await store.cases.events(other_case)
+    assert [e.actor for e in events] == ["deleted-user"]
+    dump = "\n".join(str(tuple(r)) for table in ("cases", "evidence", "case_events")
+                     for r in await store.db.fetchall(f"SELECT * FROM {table}"))
+    assert "id-teen" not in dump and "id-offender" not in dump
+
+
+async def test_delete_community_data(store: Store) -> None:
+    await store.cases.open_or_update(message("x", community="gone"), Severity.LOW, (), ("p",), T0)
+    await store.cases.open_or_update(message("x", community="kept"), Severity.LOW, (), ("p",), T0)
+    assert await store.delete_community_data("test", "gone") == 1
+    rows = await store.db.fetchall("SELECT community_id FROM cases")
+    assert [r["community_id"] for r in rows] == ["kept"]
+
+
+async def test_campaign_counts_distinct_conversations(store: Store) -> None:
+    window = timedelta(hours=24)
+    for conversation in ("a", "b", "b", "c"):
+        count = await store.state.record_text("test", "c1", "id-x", "q" * 64, conversation, T0,
+                                              window)
+    assert count == 3
+    assert user("x").id == "id-x"
