@@ -115,8 +115,9 @@ async def test_delete_user_data_removes_the_user_everywhere(store: Store) -> Non
     assert report is not None and report.recipients == ()
     events = await store.cases.events(other_case)
     assert [e.actor for e in events] == ["deleted-user"]
-    dump = "\n".join(str(tuple(r)) for table in ("cases", "evidence", "case_events")
-                     for r in await store.db.fetchall(f"SELECT * FROM {table}"))
+    dump = ""
+    for table in ("cases", "evidence", "case_events"):
+        dump += "\n".join(str(tuple(r)) for r in await store.db.fetchall(f"SELECT * FROM {table}"))
     assert "id-teen" not in dump and "id-offender" not in dump
 
 
