@@ -99,12 +99,17 @@ class RiskState:
     ``conversation_risk`` is the sender's decaying risk in this conversation, ``sender_risk`` the
     sender's risk across the community; ``signals`` the distinct labels seen from this sender in
     this conversation; ``message_count`` how many messages the sender has sent here.
+    ``campaign_size`` counts the distinct conversations where this sender recently sent the same
+    normalised text; ``other_communities_flagged`` the other communities where this sender has an
+    open case.
     """
 
     conversation_risk: float = 0.0
     sender_risk: float = 0.0
     signals: frozenset[str] = frozenset()
     message_count: int = 0
+    campaign_size: int = 1
+    other_communities_flagged: int = 0
 
 
 class EffectKind(enum.StrEnum):
