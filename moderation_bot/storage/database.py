@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -23,6 +24,10 @@ _in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 Row = sqlite3.Row
+
+# aiosqlite logs every statement WITH its parameters at DEBUG level: message text would reach
+# the logs. Privacy by default means this logger never goes below WARNING.
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 class Database:
