@@ -35,23 +35,24 @@ log = logging.getLogger(__name__)
 def load_classifier(choice: str) -> Classifier:
     """``model``: the shipped trained model (fails if absent); ``baseline``: the keyword rules;
     ``auto``: the model when it is shipped and loads, else the baseline (logged)."""
-    if choice in ("auto", "model"):
-        try:
-            from classifiers.onnx_model import load_default_classifier
-        except ImportError as error:
-            if choice == "model":
-                raise
-            log.warning("trained model unavailable, using the keyword baseline",
-                        extra=fields(reason=str(error)))
-        else:
-            try:
-                return load_default_classifier()
-            except (FileNotFoundError, OSError, ValueError) as error:
-                if choice == "model":
-                    raise
-                log.warning("trained model failed to load, using the keyword baseline",
-                            extra=fields(reason=type(error).__name__))
-    return BaselineClassifier()
+    if choice == "baseline":
+        return BaselineClassifier()
+    try:
+        from classifiers.onnx_model import ModelLoadError, load_default_classifier
+    except ImportError as error:
+        if choice == "model":
+            raise
+        log.warning("trained model unavailable, using the keyword baseline",
+                    extra=fields(reason=type(error).__name__))
+        return BaselineClassifier()
+    try:
+        return load_default_classifier()
+    except (ModelLoadError, OSError) as error:
+        if choice == "model":
+            raise
+        log.warning("trained model failed to load, using the keyword baseline",
+                    extra=fields(reason=type(error).__name__))
+        return BaselineClassifier()
 
 
 @asynccontextmanager
