@@ -1,0 +1,90 @@
+"""Test-side helpers for the Discord adapter tests: the service double and the test world."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from adapters.discord.bot import ModBotClient, ShardedModBotClient
+from moderation_bot.core.types import (
+    Effect,
+    EffectKind,
+    IncomingMessage,
+    Outcome,
+    Severity,
+    UserRef,
+)
+from tests.fakes.fake_discord import MANAGE_GUILD, MODERATE_MEMBERS, FakeDiscord
+from tests.fakes.fake_service import FakeBotService
+
+Client = ModBotClient | ShardedModBotClient
+
+
+class DiscordTestService(FakeBotService):
+    """The shared fake service, plus a record of every ``handle`` call (to prove "once") and a
+    ``report`` for the context menu if the shared fake does not have one yet."""
+
+    def __init__(self, actions: Any = None) -> None:
+        super().__init__(actions)
+        self.handle_calls: list[str] = []
+        self.reports: list[tuple[str, UserRef]] = []
+
+    async def handle(self, message: IncomingMessage) -> Outcome:
+        self.handle_calls.append(message.idempotency_key)
+        return await super().handle(message)
+
+    async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
+        self.reports.append((message.message_id, reporter))
+        parent = getattr(super(), "report", None)
+        if parent is not None:
+            return int(await parent(message, reporter))
+        scores = {"sextortion": 0.0}
+        effect = Effect(EffectKind.ESCALATE, "member_report", message.sender, Severity.MEDIUM)
+        case = self._record_case(message, (), scores, [effect])
+        await self._post_case(case, f"report:{message.message_id}:{reporter.id}")
+        return case.case_id
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    guild: int
+    general: int
+    mods: int
+    mod_role: int
+    admin: int
+    moderator: int
+    alice: int
+    bob: int
+    mallory: int
+    service: DiscordTestService
+    clients: list[Client] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def build_world(fake: FakeDiscord) -> dict[str, int]:
+    guild = fake.add_guild("Safe Harbour")
+    general = fake.add_channel(guild, "general")
+    mods = fake.add_channel(guild, "mods")
+    mod_role = fake.add_role(guild, "Moderators", MODERATE_MEMBERS)
+    admin_role = fake.add_role(guild, "Admins", MANAGE_GUILD)
+    return {
+        "guild": guild, "general": general, "mods": mods, "mod_role": mod_role,
+        "admin": fake.add_member(guild, "Ada", roles=[admin_role]),
+        "moderator": fake.add_member(guild, "Mo", roles=[mod_role]),
+        "alice": fake.add_member(guild, "Alice"),
+        "bob": fake.add_member(guild, "Bob"),
+        "mallory": fake.add_member(guild, "Mallory", account_age=timedelta(days=2, hours=3),
+                                   member_for=timedelta(hours=5)),
+    }
+
+
+async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+    """Real clients wait 5 s between IDENTIFYs; the fake needs no pause."""
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
