@@ -17,6 +17,9 @@ from moderation_bot.core.types import (
     Notice,
     RiskState,
 )
+from policies.catalog import render
+from policies.engine import PackPolicyEngine, flag
+from policies.risk import advance
 
 
 class PolicyBook(Protocol):
@@ -33,33 +36,25 @@ class PolicyBook(Protocol):
 
 
 class PackPolicyBook:
-    """The policy packs shipped in ``policies/packs`` (and any extra packs given by name)."""
+    """The policy packs shipped in ``policies/packs`` (plus any extra packs given by name)."""
 
-    def __init__(self, engine: object | None = None) -> None:
-        from policies.engine import PackPolicyEngine
-
-        self._engine = engine if engine is not None else PackPolicyEngine()
+    def __init__(self, engine: PackPolicyEngine | None = None) -> None:
+        self._engine = engine or PackPolicyEngine()
 
     def evaluate(self, settings: CommunitySettings, message: IncomingMessage,
                  classification: Classification, state: RiskState) -> Decision:
-        return self._engine.evaluate(settings, message, classification, state)  # type: ignore[attr-defined,no-any-return]
+        return self._engine.evaluate(settings, message, classification, state)
 
     def flag(self, pack: str, classification: Classification) -> tuple[bool, tuple[str, ...]]:
-        from policies.engine import flag
-
-        return flag(self._engine.resolve_pack(pack), classification)  # type: ignore[attr-defined]
+        return flag(self._engine.resolve_pack(pack), classification)
 
     def advance_risk(self, settings: CommunitySettings, previous: RiskState,
                      classification: Classification, seconds_since_conversation: float | None,
                      seconds_since_sender: float | None) -> RiskState:
-        from policies.risk import advance
-
-        pack = self._engine.resolve_pack(settings.policy_pack)  # type: ignore[attr-defined]
+        pack = self._engine.resolve_pack(settings.policy_pack)
         return advance(previous, classification,
                        seconds_since_conversation=seconds_since_conversation,
                        seconds_since_sender=seconds_since_sender, params=pack.risk)
 
     def render(self, kind: EffectKind, topic: str, locale: str) -> Notice:
-        from policies.catalog import render
-
         return render(kind, topic, locale)
