@@ -74,10 +74,12 @@ async def open_service(
             retention_days=settings.evidence_retention_days,
             max_message_chars=settings.max_message_chars,
         )
+        await pipeline.start()
         log.info("service ready", extra=fields(model=batcher.model_id))
         try:
             yield pipeline
         finally:
+            await pipeline.close()
             await dispatcher.drain()
             await batcher.close()
 

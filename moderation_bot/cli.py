@@ -233,6 +233,28 @@ async def _purge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _bench(args: argparse.Namespace) -> int:
+    from adapters.sandbox.actions import SandboxActions
+    from moderation_bot.bench import BenchConfig, run_benchmark
+
+    config = BenchConfig(
+        messages=300 if args.smoke else args.messages,
+        loads=(50,) if args.smoke else tuple(int(r) for r in args.loads.split(",")),
+        load_seconds=1.0 if args.smoke else args.load_seconds,
+        cold_start=not args.no_cold_start,
+        compare_hf=Path(args.compare_hf) if args.compare_hf else None,
+    )
+    out = Path(args.out)
+    with tempfile.TemporaryDirectory(prefix="modbot-bench-") as scratch:
+        db = Path(args.db) if args.db else Path(scratch) / "bench.sqlite3"
+        settings = _settings(args, database_url=f"sqlite:///{db.resolve()}")
+        report = await run_benchmark(settings, SandboxActions, config, out)
+    path = report.write(out)
+    print(json.dumps(report.figures, indent=2))
+    print(f"figures written to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moderation-bot",
@@ -266,6 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--user", required=True, help="the user's platform id")
 
     commands.add_parser("purge", help="remove evidence text past the retention period now")
+
+    bench = commands.add_parser("bench", help="measure the whole pipeline under load")
+    bench.add_argument("--out", default="artifacts/bench", help="folder for the figures")
+    bench.add_argument("--messages", type=int, default=5000, help="messages at saturation")
+    bench.add_argument("--loads", default="200,500", help="offered loads, messages/s")
+    bench.add_argument("--load-seconds", type=float, default=5.0)
+    bench.add_argument("--smoke", action="store_true", help="a few seconds, for CI")
+    bench.add_argument("--no-cold-start", action="store_true")
+    bench.add_argument("--compare-hf", metavar="MODEL_DIR",
+                       help="a fine-tuned transformers model folder to compare against")
+    bench.add_argument("--db", help="SQLite file (default: a temporary one)")
+    bench.add_argument("--classifier", choices=("auto", "model", "baseline"))
     return parser
 
 
@@ -285,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_policies(args)
         if args.command == "delete-user":
             return asyncio.run(_delete_user(args))
+        if args.command == "bench":
+            return asyncio.run(_bench(args))
         return asyncio.run(_purge(args))
     except SettingsError as error:
         _error(str(error))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from classifiers.normalize import normalize
@@ -31,11 +33,13 @@ from moderation_bot.core.types import (
     IncomingMessage,
     ModeratorAction,
     Outcome,
+    RiskState,
     Severity,
     UserRef,
 )
 from moderation_bot.dispatch import Dispatcher
 from moderation_bot.evidence import build_bundle
+from moderation_bot.group_commit import QuietVerdicts
 from moderation_bot.logs import fields
 from moderation_bot.policy_book import PolicyBook
 from moderation_bot.storage import Store
@@ -47,6 +51,7 @@ log = logging.getLogger(__name__)
 MODERATOR_POLICY = "moderator"
 MEMBER_REPORT_POLICY = "member-report"
 CONFIRMED_TIMEOUT_S = 24 * 3600
+RECENT_OUTCOMES = 50_000
 
 
 def clean_text(text: str, max_chars: int) -> str:
@@ -84,10 +89,25 @@ class Pipeline:
         self._retention = timedelta(days=retention_days)
         self._max_chars = max_message_chars
         self._clock = clock
+        self._quiet = QuietVerdicts(store)
+        self._settings: dict[tuple[str, str], CommunitySettings] = {}
+        self._recent: OrderedDict[str, Outcome] = OrderedDict()
+        self._tracked: set[tuple[str, str, str]] = set()
+
+    async def start(self) -> None:
+        """Load what the fast path needs: who already has conversation state."""
+        self._tracked = await self._store.state.tracked_senders()
+
+    async def close(self) -> None:
+        await self._quiet.close()
 
     @property
     def dispatcher(self) -> Dispatcher:
         return self._dispatcher
+
+    @property
+    def model_id(self) -> str:
+        return self._batcher.model_id
 
     # -- steps 1-6 -------------------------------------------------------------------------
 
@@ -96,22 +116,52 @@ class Pipeline:
         text = clean_text(message.text, self._max_chars)
         if not text.strip():
             return Outcome(message_key=key, flagged=False, labels=(), scores={}, skipped="empty")
-        previous = await self._store.verdicts.find(key)
-        if previous is not None:
-            return _outcome_from_stored(key, previous)
+        recent = self._recent.get(key)
+        if recent is not None:
+            return replace(recent, duplicate=True)
         normalized = normalize(text)
         classification = await self._batcher.classify(normalized)
         settings = await self.get_settings(message.platform, message.community_id)
         now = self._clock()
+        outcome = await self._decide_quietly(message, text, settings, classification, now)
+        if outcome is None:
+            outcome = await self._decide(message, text, normalized, settings, classification, now)
+        self._remember(outcome)
+        return outcome
+
+    async def _decide_quietly(
+        self, message: IncomingMessage, text: str, settings: CommunitySettings,
+        classification: Classification, now: datetime,
+    ) -> Outcome | None:
+        """The fast path: a message that adds nothing to any risk, from a sender with no state,
+        on which no policy acts, needs only its verdict stored (group-committed). ``None`` when
+        the full path is needed."""
+        sender = (message.platform, message.community_id, message.sender.id)
+        if sender in self._tracked or not self._policies.is_quiet(settings, classification):
+            return None
+        decision = self._policies.evaluate(settings, message, classification, RiskState())
+        if decision.flagged or decision.effects or decision.shadow_effects:
+            return None
+        await self._quiet.add((message, sha256_hex(text), classification, now))
+        return Outcome(message_key=message.idempotency_key, flagged=False, labels=(),
+                       scores=classification.scores)
+
+    async def _decide(
+        self, message: IncomingMessage, text: str, normalized: str, settings: CommunitySettings,
+        classification: Classification, now: datetime,
+    ) -> Outcome:
+        """Steps 2, 4 and 5 in one transaction, then hand the effects to the dispatcher."""
+        key = message.idempotency_key
         async with self._store.transaction():
             previous = await self._store.verdicts.find(key)
-            if previous is not None:  # decided by a concurrent delivery of the same message
+            if previous is not None:  # a redelivery, decided before
                 return _outcome_from_stored(key, previous)
             state = await self._conversations.observe(
                 settings, message, classification, normalized, sha256_hex(normalized), now
             )
             decision = self._policies.evaluate(settings, message, classification, state)
             case_id = await self._persist(message, text, settings, classification, decision, now)
+        self._tracked.add((message.platform, message.community_id, message.sender.id))
         if decision.effects:
             self._dispatcher.submit()
         log.info("message decided", extra=fields(
@@ -125,6 +175,11 @@ class Pipeline:
             message_key=key, flagged=decision.flagged, labels=decision.labels,
             scores=classification.scores, effects=decision.effects, case_id=case_id,
         )
+
+    def _remember(self, outcome: Outcome) -> None:
+        self._recent[outcome.message_key] = outcome
+        if len(self._recent) > RECENT_OUTCOMES:
+            self._recent.popitem(last=False)
 
     async def _persist(
         self, message: IncomingMessage, text: str, settings: CommunitySettings,
@@ -300,11 +355,18 @@ class Pipeline:
     # -- communities and privacy -----------------------------------------------------------
 
     async def get_settings(self, platform: str, community_id: str) -> CommunitySettings:
+        cached = self._settings.get((platform, community_id))
+        if cached is not None:
+            return cached
         stored = await self._store.communities.get(platform, community_id)
-        return stored or CommunitySettings(platform, community_id, policy_pack=self._default_pack)
+        settings = stored or CommunitySettings(platform, community_id,
+                                               policy_pack=self._default_pack)
+        self._settings[(platform, community_id)] = settings
+        return settings
 
     async def save_settings(self, settings: CommunitySettings, changed_by: UserRef) -> None:
         await self._store.communities.save(settings)
+        self._settings[(settings.platform, settings.community_id)] = settings
         log.info("community settings saved", extra=fields(
             platform=settings.platform, community=settings.community_id,
             pack=settings.policy_pack, shadow=settings.shadow, changed_by=actor_id(changed_by)))
@@ -319,6 +381,10 @@ class Pipeline:
             messages_checked_last_7_days=checked,
         )
 
+    async def _forget_cached_state(self) -> None:
+        self._recent.clear()
+        self._tracked = await self._store.state.tracked_senders()
+
     async def purge_expired(self) -> int:
         """Retention: blank evidence text past its period and forget old campaign hashes."""
         now = self._clock()
@@ -327,11 +393,14 @@ class Pipeline:
 
     async def delete_user_data(self, platform: str, user_id: str) -> int:
         removed = await self._store.delete_user_data(platform, user_id)
+        await self._forget_cached_state()
         log.info("user data deleted", extra=fields(platform=platform, rows=removed))
         return removed
 
     async def delete_community_data(self, platform: str, community_id: str) -> int:
         removed = await self._store.delete_community_data(platform, community_id)
+        self._settings.pop((platform, community_id), None)
+        await self._forget_cached_state()
         log.info("community data deleted", extra=fields(platform=platform, rows=removed))
         return removed
 

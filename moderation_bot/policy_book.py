@@ -34,6 +34,10 @@ class PolicyBook(Protocol):
 
     def render(self, kind: EffectKind, topic: str, locale: str) -> Notice: ...
 
+    def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
+        """No label is above the pack's noise floor: the message adds nothing to any risk."""
+        ...
+
 
 class PackPolicyBook:
     """The policy packs shipped in ``policies/packs`` (plus any extra packs given by name)."""
@@ -58,3 +62,7 @@ class PackPolicyBook:
 
     def render(self, kind: EffectKind, topic: str, locale: str) -> Notice:
         return render(kind, topic, locale)
+
+    def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
+        floor = self._engine.resolve_pack(settings.policy_pack).risk.noise_floor
+        return all(score <= floor for score in classification.scores.values())

@@ -21,7 +21,13 @@ from moderation_bot.core.types import (
     UserRef,
 )
 from moderation_bot.storage.codec import dumps, loads, scores_to_json, users_from_json, users_to_json
-from moderation_bot.storage.database import Database
+from moderation_bot.storage.database import Database, Row
+
+_OPEN_ATTEMPTS = 3
+
+
+class CaseConflict(RuntimeError):
+    """Concurrent writers kept opening and closing this sender's case; the caller retries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,52 +54,75 @@ class CaseRepository:
         policies: tuple[str, ...], now: datetime,
     ) -> tuple[int, bool]:
         """The sender's open case in this community, updated with this message's findings, or a
-        new one. Returns (case id, created)."""
-        row = await self._db.fetchone(
-            "SELECT * FROM cases WHERE platform = ? AND community_id = ? AND sender_id = ?"
-            " AND status = 'open'",
-            (message.platform, message.community_id, message.sender.id),
+        new one. Returns (case id, created).
+
+        Safe under concurrent writers on PostgreSQL: the open case is read with a row lock, and
+        when two writers try to open the same case at once the unique index lets one insert win
+        (``ON CONFLICT DO NOTHING``) while the other re-reads and updates the winner's case.
+        """
+        lock = " FOR UPDATE" if self._db.dialect == "postgresql" else ""
+        async with self._db.transaction():
+            for _ in range(_OPEN_ATTEMPTS):
+                row = await self._db.fetchone(
+                    "SELECT * FROM cases WHERE platform = ? AND community_id = ? AND sender_id = ?"
+                    " AND status = 'open'" + lock,
+                    (message.platform, message.community_id, message.sender.id),
+                )
+                if row is not None:
+                    await self._update_open_case(row, message, severity, labels, policies, now)
+                    return int(row["id"]), False
+                inserted = await self._db.fetchone(
+                    "INSERT INTO cases (platform, community_id, sender_id, sender_name, status,"
+                    " severity, labels, policies, recipients, sender_account_age_s,"
+                    " sender_membership_age_s, opened_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (platform, community_id, sender_id) WHERE status = 'open'"
+                    " DO NOTHING RETURNING id",
+                    (
+                        message.platform, message.community_id, message.sender.id,
+                        message.sender.name, int(severity), dumps(list(labels)),
+                        dumps(list(policies)), users_to_json(message.recipients),
+                        message.sender_account_age_s, message.sender_membership_age_s,
+                        to_iso(now), to_iso(now),
+                    ),
+                )
+                if inserted is not None:
+                    return int(inserted["id"]), True
+                # Another writer opened this sender's case after our read: update theirs.
+        raise CaseConflict(
+            f"no open case could be created or read after {_OPEN_ATTEMPTS} attempts"
         )
-        if row is None:
-            case_id = await self._db.execute(
-                "INSERT INTO cases (platform, community_id, sender_id, sender_name, status,"
-                " severity, labels, policies, recipients, sender_account_age_s,"
-                " sender_membership_age_s, opened_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message.platform, message.community_id, message.sender.id,
-                    message.sender.name, int(severity), dumps(list(labels)),
-                    dumps(list(policies)), users_to_json(message.recipients),
-                    message.sender_account_age_s, message.sender_membership_age_s,
-                    to_iso(now), to_iso(now),
-                ),
-            )
-            return case_id, True
+
+    async def _update_open_case(
+        self, row: Row, message: IncomingMessage, severity: Severity, labels: tuple[str, ...],
+        policies: tuple[str, ...], now: datetime,
+    ) -> None:
         recipients = list(users_from_json(row["recipients"]))
         recipients += [r for r in message.recipients if r not in recipients]
         await self._db.execute(
-            "UPDATE cases SET severity = MAX(severity, ?), labels = ?, policies = ?, recipients = ?,"
+            "UPDATE cases SET severity = ?, labels = ?, policies = ?, recipients = ?,"
             " sender_name = ?, sender_account_age_s = COALESCE(?, sender_account_age_s),"
             " sender_membership_age_s = COALESCE(?, sender_membership_age_s), updated_at = ?"
             " WHERE id = ?",
             (
-                int(severity), dumps(_merge_unique(loads(row["labels"]), labels)),
+                max(int(row["severity"]), int(severity)),
+                dumps(_merge_unique(loads(row["labels"]), labels)),
                 dumps(_merge_unique(loads(row["policies"]), policies)),
                 users_to_json(recipients), message.sender.name or row["sender_name"],
                 message.sender_account_age_s, message.sender_membership_age_s, to_iso(now),
                 row["id"],
             ),
         )
-        return int(row["id"]), False
 
     async def add_evidence(
         self, case_id: int, message: IncomingMessage, text: str, text_sha256: str,
         scores: dict[str, float], now: datetime, purge_after: datetime,
     ) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO evidence (case_id, platform, community_id, channel_id,"
+            "INSERT INTO evidence (case_id, platform, community_id, channel_id,"
             " message_id, sender_id, sender_name, recipients, text, text_sha256, scores, sent_at,"
-            " stored_at, purge_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " stored_at, purge_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (case_id, message_id) DO NOTHING",
             (
                 case_id, message.platform, message.community_id, message.channel_id,
                 message.message_id, message.sender.id, message.sender.name,
@@ -167,8 +196,9 @@ class CaseRepository:
         )
 
     async def set_status(self, case_id: int, status: CaseStatus, now: datetime) -> None:
-        """Close or reopen. Reopening fails if the sender has another open case (the unique
-        index), which the caller reports."""
+        """Close or reopen. Reopening raises
+        :class:`~moderation_bot.storage.database.IntegrityError` if the sender has another open
+        case (the unique index), which the caller reports."""
         closed = None if status is CaseStatus.OPEN else to_iso(now)
         await self._db.execute(
             "UPDATE cases SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
@@ -195,7 +225,8 @@ class CaseRepository:
     async def counts(self, platform: str, community_id: str, since: datetime) -> tuple[int, int]:
         """(open cases, cases opened since a moment) in a community."""
         row = await self._db.fetchone(
-            "SELECT SUM(status = 'open') AS open, SUM(opened_at >= ?) AS recent FROM cases"
+            "SELECT SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,"
+            " SUM(CASE WHEN opened_at >= ? THEN 1 ELSE 0 END) AS recent FROM cases"
             " WHERE platform = ? AND community_id = ?",
             (to_iso(since), platform, community_id),
         )

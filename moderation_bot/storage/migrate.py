@@ -1,4 +1,10 @@
-"""Numbered SQL migrations, applied in order and recorded in ``schema_migrations``."""
+"""Numbered SQL migrations, applied in order and recorded in ``schema_migrations``.
+
+One folder of portable files (``migrations/NNNN_name.sql``) serves both engines: each statement
+goes through :func:`moderation_bot.storage.sql.ddl_for` on its way to PostgreSQL. All pending
+migrations run in one transaction; on PostgreSQL an advisory lock makes processes that start
+together take turns, so each migration is applied exactly once.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ from importlib import resources
 
 from moderation_bot.clock import to_iso, utcnow
 from moderation_bot.storage.database import Database
+from moderation_bot.storage.sql import ddl_for, split_statements
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+# pg_advisory_xact_lock key: any constant that other software on the same database won't pick.
+_MIGRATION_LOCK = 0x6D6F64626F74  # "modbot"
 
 
 def available_migrations() -> list[tuple[int, str, str]]:
@@ -24,27 +34,23 @@ def available_migrations() -> list[tuple[int, str, str]]:
 
 async def migrate(db: Database) -> list[int]:
     """Apply the migrations this database has not seen; returns the versions applied."""
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    done = {row["version"] for row in await db.fetchall("SELECT version FROM schema_migrations")}
     applied = []
-    for version, name, sql in available_migrations():
-        if version in done:
-            continue
-        async with db.transaction():
-            for statement in _statements(sql):
-                await db.execute(statement)
+    async with db.transaction():
+        if db.dialect == "postgresql":
+            await db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+        await db.execute(ddl_for(db.dialect,
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        ))
+        done = {row["version"] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+        for version, name, sql in available_migrations():
+            if version in done:
+                continue
+            for statement in split_statements(sql):
+                await db.execute(ddl_for(db.dialect, statement))
             await db.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (version, name, to_iso(utcnow())),
             )
-        applied.append(version)
+            applied.append(version)
     return applied
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (the files hold no semicolons inside strings)."""
-    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]

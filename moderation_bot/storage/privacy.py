@@ -7,6 +7,7 @@ from datetime import datetime
 from moderation_bot.clock import to_iso
 from moderation_bot.storage.codec import dumps, users_from_json, users_to_json
 from moderation_bot.storage.database import Database
+from moderation_bot.storage.sql import like_pattern
 
 DELETED_ACTOR = "deleted-user"
 
@@ -55,16 +56,22 @@ async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
 
 
 async def _scrub_recipients(db: Database, table: str, platform: str, user_id: str) -> int:
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
     rows = await db.fetchall(
-        f"SELECT id, recipients FROM {table} WHERE platform = ? AND recipients LIKE ?",
-        (platform, f'%"id":{dumps(user_id)}%'),
+        f"SELECT id, recipients FROM {table} WHERE platform = ? AND recipients LIKE ? ESCAPE '!'"
+        + lock,
+        (platform, like_pattern(f'"id":{dumps(user_id)}')),
     )
-    for row in rows:
-        kept = [u for u in users_from_json(row["recipients"]) if u.id != user_id]
-        await db.execute(
+    touched = 0
+    for row in rows:  # LIKE only narrows the search (SQLite's ignores case): compare exactly
+        recipients = users_from_json(row["recipients"])
+        kept = [u for u in recipients if u.id != user_id]
+        if len(kept) == len(recipients):
+            continue
+        touched += await db.execute(
             f"UPDATE {table} SET recipients = ? WHERE id = ?", (users_to_json(kept), row["id"])
         )
-    return len(rows)
+    return touched
 
 
 async def delete_community_data(db: Database, platform: str, community_id: str) -> int:

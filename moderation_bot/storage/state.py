@@ -80,7 +80,9 @@ class StateRepository:
         conversations they sent it within the window (1 = only here)."""
         await self._db.execute(
             "INSERT INTO recent_texts (platform, sender_id, text_sha256, conversation_id,"
-            " community_id, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at",
+            " community_id, at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, sender_id, text_sha256, conversation_id)"
+            " DO UPDATE SET at = excluded.at",
             (platform, sender_id, text_sha256, conversation_id, community_id, to_iso(now)),
         )
         row = await self._db.fetchone(
@@ -89,6 +91,13 @@ class StateRepository:
             (platform, sender_id, text_sha256, to_iso(now - window)),
         )
         return int(row["n"]) if row else 1
+
+    async def tracked_senders(self) -> set[tuple[str, str, str]]:
+        """(platform, community, sender) of everyone with conversation state."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT platform, community_id, sender_id FROM conversation_state"
+        )
+        return {(r["platform"], r["community_id"], r["sender_id"]) for r in rows}
 
     async def forget_texts_before(self, moment: datetime) -> int:
         return await self._db.execute("DELETE FROM recent_texts WHERE at < ?", (to_iso(moment),))

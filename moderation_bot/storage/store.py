@@ -1,9 +1,14 @@
-"""The store: the repositories over one database, opened and migrated in one place."""
+"""The store: the repositories over one database, opened and migrated in one place.
+
+The database URL chooses the engine: ``sqlite:///PATH`` (the embedded default) or
+``postgresql://`` / ``postgres://`` (scale-out, needs the ``asyncpg`` package).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +20,11 @@ from moderation_bot.storage.database import Database
 from moderation_bot.storage.feedback import FeedbackRepository
 from moderation_bot.storage.migrate import migrate
 from moderation_bot.storage.outbox import OutboxRepository
+from moderation_bot.storage.sqlite_database import SqliteDatabase
 from moderation_bot.storage.state import StateRepository
 from moderation_bot.storage.verdicts import VerdictRepository
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 class UnsupportedDatabase(ValueError):
@@ -33,7 +41,7 @@ class Store:
     state: StateRepository
     feedback: FeedbackRepository
 
-    def transaction(self):  # type: ignore[no-untyped-def]
+    def transaction(self) -> AbstractAsyncContextManager[None]:
         """``async with store.transaction():`` makes the repository calls inside atomic."""
         return self.db.transaction()
 
@@ -47,6 +55,11 @@ class Store:
         return await privacy.purge_expired_text(self.db, now)
 
 
+def url_scheme(database_url: str) -> str:
+    """The engine part of a database URL, lower-case; ``""`` for a bare file path."""
+    return database_url.split("://", 1)[0].lower() if "://" in database_url else ""
+
+
 def sqlite_path(database_url: str) -> Path | str:
     """``sqlite:///relative.db``, ``sqlite:////abs/path.db``, ``sqlite://:memory:`` or a path."""
     if database_url.startswith("sqlite://"):
@@ -55,17 +68,36 @@ def sqlite_path(database_url: str) -> Path | str:
             return ":memory:"
         return Path(rest[1:] if rest.startswith("/") else rest)
     if "://" in database_url:
-        scheme = database_url.split("://", 1)[0]
         raise UnsupportedDatabase(
-            f"database URL scheme '{scheme}' is not supported yet; use sqlite:///PATH"
+            f"database URL scheme '{url_scheme(database_url)}' is not supported; use"
+            " sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE"
         )
     return Path(database_url)
 
 
+async def open_database(database_url: str) -> Database:
+    """Connect to the engine the URL names (not migrated yet)."""
+    if url_scheme(database_url) in POSTGRES_SCHEMES:
+        if importlib.util.find_spec("asyncpg") is None:
+            raise UnsupportedDatabase(
+                "a postgresql:// database URL needs the asyncpg package:"
+                " pip install 'asyncpg>=0.30,<1'"
+            )
+        from moderation_bot.storage.postgres_database import PostgresDatabase
+
+        return await PostgresDatabase.open(database_url)
+    return await SqliteDatabase.open(sqlite_path(database_url))
+
+
 @asynccontextmanager
 async def open_store(database_url: str) -> AsyncIterator[Store]:
-    """Open (creating if needed) and migrate the database, and close it on exit."""
-    db = await Database.open(sqlite_path(database_url))
+    """Open (creating if needed) and migrate the database, and close it on exit.
+
+    Raises :class:`UnsupportedDatabase` for a URL this build cannot open and
+    :class:`~moderation_bot.storage.database.DatabaseUnavailable` when the server cannot be
+    reached.
+    """
+    db = await open_database(database_url)
     try:
         await migrate(db)
         yield Store(

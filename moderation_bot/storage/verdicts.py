@@ -62,6 +62,29 @@ class VerdictRepository:
             ),
         )
 
+    async def add_quiet(
+        self, rows: list[tuple[IncomingMessage, str, Classification, datetime]]
+    ) -> None:
+        """Record many messages that were decided to need nothing, in one statement.
+
+        A message already recorded (a redelivery) is left as it was.
+        """
+        if not rows:
+            return
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, 0, '[]', ?, ?, '[]', '[]', NULL, ?)"] * len(rows))
+        params: list[object] = []
+        for message, text_sha256, classification, decided_at in rows:
+            params += [message.idempotency_key, message.platform, message.community_id,
+                       message.conversation_id, message.message_id, message.sender.id,
+                       text_sha256, scores_to_json(classification.scores),
+                       classification.model_id, to_iso(decided_at)]
+        await self._db.execute(
+            "INSERT INTO verdicts (message_key, platform, community_id, conversation_id, message_id,"
+            " sender_id, text_sha256, flagged, labels, scores, model_id, effects, shadow_effects,"
+            f" case_id, decided_at) VALUES {values} ON CONFLICT (message_key) DO NOTHING",
+            params,
+        )
+
     async def counts_since(self, platform: str, community_id: str, since: datetime) -> tuple[int, int]:
         """(messages checked, messages flagged) in a community since a moment."""
         row = await self._db.fetchone(

@@ -22,6 +22,15 @@ async def test_concurrent_requests_share_a_batch() -> None:
     assert fake.batches == [4]
 
 
+async def test_repeated_texts_are_scored_once() -> None:
+    fake = TableClassifier({"lol": {"grooming": 0.1}})
+    batcher = MicroBatcher(fake, max_wait_s=0)
+    first = await batcher.classify("lol")
+    again = await batcher.classify("lol")
+    await batcher.close()
+    assert first == again and sum(fake.batches) == 1
+
+
 async def test_batches_are_capped_at_max_batch() -> None:
     fake = TableClassifier()
     batcher = MicroBatcher(fake, max_batch=3, max_wait_s=0.05)
