@@ -21,6 +21,14 @@ from typing import IO, Any
 from moderation_bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+# The detector's tools keep their own options; these commands hand the rest of the line to them.
+DETECTOR_TOOLS = {
+    "dataset": ("classifiers.dataset", "build the versioned training set from the corpora"),
+    "train": ("classifiers.train", "fine-tune, export and quantise the detector (needs [train])"),
+    "eval": ("classifiers.evaluate", "precision, recall and false-positive rates per label"),
+    "model-bench": ("classifiers.benchmark", "latency and throughput of the shipped model"),
+}
 CLASSIFY_CHUNK = 64
 
 
@@ -300,10 +308,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a fine-tuned transformers model folder to compare against")
     bench.add_argument("--db", help="SQLite file (default: a temporary one)")
     bench.add_argument("--classifier", choices=("auto", "model", "baseline"))
+
+    for name, (_, summary) in DETECTOR_TOOLS.items():
+        tool = commands.add_parser(name, help=summary, add_help=False)
+        tool.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DETECTOR_TOOLS:
+        import importlib
+
+        module = importlib.import_module(DETECTOR_TOOLS[argv[0]][0])
+        return int(module.main(argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         if args.command == "classify":
