@@ -115,10 +115,13 @@ async def run(settings: Settings) -> None:
         ]
         if sandbox is not None:
             sandbox.attach(pipeline)
+            await sandbox.startup()
             routes.append(Mount("/", app=sandbox.asgi_app()))
         server = uvicorn.Server(uvicorn.Config(
             Starlette(routes=routes), host=settings.host, port=settings.port,
             log_config=None, access_log=False, lifespan="off",
+            # The sandbox page holds a long-poll open; Ctrl-C should not wait for it.
+            timeout_graceful_shutdown=1,
         ))
         url = f"http://{settings.host}:{settings.port}"
         if sandbox is not None:
@@ -127,6 +130,8 @@ async def run(settings: Settings) -> None:
         try:
             await server.serve()
         finally:
+            if sandbox is not None:
+                await sandbox.shutdown()
             for task in background:
                 task.cancel()
             for task in background:

@@ -154,6 +154,16 @@ class FakeBotService:
         await self._perform(message, effects, case_id)
         return outcome
 
+    async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
+        """A member's report: opens or grows the sender's case, records the reporter, escalates."""
+        scores = score_text(message.text)
+        escalate = Effect(EffectKind.ESCALATE, "fake.member_report", message.sender,
+                          Severity.MEDIUM, scores)
+        case = self._record_case(message, (), scores, [escalate])
+        self.audit.append(AuditEntry(case.case_id, "report", reporter, "", _now()))
+        await self._post_case(case, f"report:{message.idempotency_key}:{reporter.id}")
+        return case.case_id
+
     async def assess(self, text: str, *, locale: str = "en") -> Assessment:
         scores = score_text(text)
         labels = tuple(label for label in LABELS if scores[label] >= FLAG_THRESHOLD)
@@ -200,7 +210,9 @@ class FakeBotService:
         await self._post_case(case, f"{key}:card")
         return case.report()
 
-    async def case_report(self, platform: str, community_id: str, case_id: int) -> CaseReport | None:
+    async def case_report(
+        self, platform: str, community_id: str, case_id: int
+    ) -> CaseReport | None:
         case = self._case(platform, community_id, case_id)
         return case.report() if case else None
 
@@ -257,6 +269,16 @@ class FakeBotService:
         for case_id in doomed:
             del self.cases[case_id]
         return len(doomed)
+
+    async def delete_community_data(self, platform: str, community_id: str) -> int:
+        doomed = [case_id for case_id, case in self.cases.items()
+                  if (case.platform, case.community_id) == (platform, community_id)]
+        for case_id in doomed:
+            del self.cases[case_id]
+        removed = len(doomed)
+        if self.settings.pop((platform, community_id), None) is not None:
+            removed += 1
+        return removed
 
     # --- internals --------------------------------------------------------------------------
 

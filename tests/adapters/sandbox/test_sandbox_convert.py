@@ -15,6 +15,7 @@ from adapters.sandbox.convert import (
     web_post_to_message,
 )
 from adapters.sandbox.personas import PERSONAS, dm_conversation_id
+from moderation_bot.core.types import IncomingMessage
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -146,7 +147,7 @@ def test_a_negative_index_is_rejected() -> None:
 
 # --- web posts ------------------------------------------------------------------------------
 
-def to_message(payload: dict[str, object], reply_author: str | None = None):
+def to_message(payload: dict[str, object], reply_author: str | None = None) -> IncomingMessage:
     post = parse_web_post(payload)
     author = PERSONAS[reply_author] if reply_author else None
     return web_post_to_message(post, message_id="m1", sent_at=NOW, reply_author=author)

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.sandbox.actions import SandboxActions
 from adapters.sandbox.web import SandboxAdapter
-from moderation_bot.core.types import CaseStatus
+from moderation_bot.core.types import CaseStatus, IncomingMessage, Outcome
 from tests.fakes.fake_service import FakeBotService
 
 GROOMING = "how old are you? this is our secret"
@@ -52,7 +52,8 @@ async def post(client: httpx.AsyncClient, **payload: Any) -> httpx.Response:
 async def feed(client: httpx.AsyncClient, after: int = 0) -> dict[str, Any]:
     response = await client.get("/api/feed", params={"after": after})
     assert response.status_code == 200
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def kinds(events: list[dict[str, Any]]) -> list[str]:
@@ -274,6 +275,23 @@ async def test_reset_clears_the_page(client: httpx.AsyncClient) -> None:
     assert response.status_code == 400
 
 
+async def test_reset_needs_a_json_request(client: httpx.AsyncClient) -> None:
+    await post(client, persona="alex", text="hello")
+    response = await client.post("/api/reset", content=b"x=1",
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 415
+    assert kinds((await feed(client))["events"]) == ["message"]
+
+
+async def test_the_feed_names_its_epoch_so_a_page_notices_a_restart(
+    client: httpx.AsyncClient, actions: SandboxActions
+) -> None:
+    first = await feed(client)
+    await post(client, persona="alex", text="hello")
+    assert (await feed(client))["epoch"] == first["epoch"] == actions.feed.epoch
+    assert SandboxActions().feed.epoch != actions.feed.epoch
+
+
 # --- moderators -----------------------------------------------------------------------------
 
 async def open_case(client: httpx.AsyncClient) -> int:
@@ -461,3 +479,33 @@ async def test_message_text_never_reaches_the_logs(
     await client.get(f"/api/cases/{case_id}/export")
     assert caplog.records, "the adapter logs ids and outcomes"
     assert GROOMING not in caplog.text and SEXTORTION not in caplog.text
+
+
+async def test_the_page_works_when_mounted_under_a_prefix(adapter: SandboxAdapter) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    parent = Starlette(routes=[Mount("/sandbox", app=adapter.asgi_app())])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent),
+                                 base_url="http://sandbox") as client:
+        page = await client.get("/sandbox/")
+        assert page.status_code == 200
+        assert 'href="/sandbox/static/sandbox.css"' in page.text
+        assert 'data-root="/sandbox"' in page.text
+        assert (await client.get("/sandbox/static/sandbox.js")).status_code == 200
+        assert (await client.get("/sandbox/healthz")).json() == {"ok": True}
+
+
+class BrokenService(FakeBotService):
+    async def handle(self, message: IncomingMessage) -> Outcome:
+        raise RuntimeError("storage unavailable")
+
+
+async def test_a_failure_inside_the_bot_is_a_json_500(actions: SandboxActions) -> None:
+    adapter = SandboxAdapter(actions)
+    adapter.attach(BrokenService(actions))
+    transport = httpx.ASGITransport(app=adapter.asgi_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        response = await post(client, persona="alex", text="hello")
+    assert response.status_code == 500
+    assert "could not handle" in response.json()["error"]
