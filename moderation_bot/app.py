@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import uvicorn
 from starlette.applications import Starlette
@@ -96,6 +97,37 @@ def _health(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
+class PlatformRunner(Protocol):
+    """A connected platform adapter: started after the service is ready, closed before it."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class StartupError(RuntimeError):
+    """A platform could not be started; the message is safe to show."""
+
+
+def _discord(settings: Settings, actions: dict[str, PlatformActions]
+             ) -> Callable[[Pipeline], PlatformRunner] | None:
+    if settings.discord_token is None:
+        return None
+    from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
+
+    config = DiscordConfig(
+        token=settings.discord_token.get_secret_value(),
+        sharded=settings.discord_sharded,
+        shard_count=settings.discord_shard_count,
+        shard_ids=Settings.ids(settings.discord_shard_ids) or None,
+        moderator_role_ids=frozenset(Settings.ids(settings.discord_moderator_role_ids)),
+        sync_commands=settings.discord_sync_commands,
+    )
+    discord_actions = DiscordActions(moderator_locale=config.moderator_locale)
+    actions[discord_actions.platform] = discord_actions
+    return lambda service: DiscordAdapter(service, config, actions=discord_actions)
+
+
 async def run(settings: Settings) -> None:
     """Run the bot until Ctrl-C (SIGINT) or SIGTERM."""
     from adapters.sandbox.actions import SandboxActions
@@ -103,12 +135,21 @@ async def run(settings: Settings) -> None:
 
     actions: dict[str, PlatformActions] = {}
     routes: list[Route | Mount] = [Route("/healthz", _health)]
+    platforms = [factory for factory in (_discord(settings, actions),) if factory is not None]
     sandbox: SandboxAdapter | None = None
     if not settings.has_platform_tokens:
         sandbox_actions = SandboxActions()
         actions[sandbox_actions.platform] = sandbox_actions
         sandbox = SandboxAdapter(sandbox_actions)
-    async with open_service(settings, actions) as pipeline:
+    async with open_service(settings, actions) as pipeline, contextlib.AsyncExitStack() as stack:
+        for factory in platforms:
+            runner = factory(pipeline)
+            try:
+                await runner.start()
+            except Exception as error:  # noqa: BLE001 - reported to the person starting the bot
+                raise StartupError(f"{type(runner).__name__} could not start: "
+                                   f"{type(error).__name__}: {error}") from error
+            stack.push_async_callback(runner.close)
         background = [
             asyncio.create_task(pipeline.dispatcher.run_forever(settings.dispatch_poll_s)),
             asyncio.create_task(_retention_loop(pipeline, settings.retention_interval_s)),
@@ -127,6 +168,9 @@ async def run(settings: Settings) -> None:
         if sandbox is not None:
             print(f"Sandbox running: open {url} in your browser. Press Ctrl-C to stop.",
                   flush=True)
+        else:
+            print(f"Bot running ({', '.join(sorted(actions))}); health check at {url}/healthz. "
+                  "Press Ctrl-C to stop.", flush=True)
         try:
             await server.serve()
         finally:

@@ -191,7 +191,7 @@ async def _replay(args: argparse.Namespace) -> int:
 # -- other commands ------------------------------------------------------------------------
 
 def _run(args: argparse.Namespace) -> int:
-    from moderation_bot.app import run
+    from moderation_bot.app import StartupError, run
     from moderation_bot.logs import configure_logging
 
     overrides: dict[str, Any] = {}
@@ -201,8 +201,12 @@ def _run(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     settings = _settings(args, **overrides)
     configure_logging(settings.log_level, settings.log_format)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(settings))
+    except StartupError as error:
+        _error(str(error))
+        return EXIT_USAGE
     print("Stopped.", flush=True)
     return EXIT_OK
 

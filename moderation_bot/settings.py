@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address of the local web server")
     port: int = Field(8080, ge=0, le=65535)
     discord_token: SecretStr | None = None
+    discord_sharded: bool = Field(False, description="use discord.py's AutoShardedClient")
+    discord_shard_count: int | None = Field(None, ge=1)
+    discord_shard_ids: str = Field("", description="comma-separated shard ids for this process")
+    discord_moderator_role_ids: str = Field(
+        "", description="comma-separated role ids whose members may act on cases in every server")
+    discord_sync_commands: bool = True
     telegram_token: SecretStr | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
@@ -38,6 +44,18 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
+
+    @field_validator("discord_shard_ids", "discord_moderator_role_ids")
+    @classmethod
+    def _comma_separated_ids(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError("expected comma-separated numbers, e.g. 0,1,2")
+        return ",".join(parts)
+
+    @staticmethod
+    def ids(value: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in value.split(",") if part)
 
     @property
     def has_platform_tokens(self) -> bool:

@@ -18,12 +18,13 @@ sent while the client is away are replayed on RESUME), and ``shards`` for ``GET 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -36,7 +37,8 @@ MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
 MODERATE_MEMBERS = 1 << 40
 BAN_MEMBERS = 1 << 2
-BASIC_MEMBER = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 6)  # view, send, read history, add reactions
+# view channels, send messages, read message history, add reactions
+BASIC_MEMBER = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 6)
 
 
 def snowflake_at(when: datetime, seq: int = 0) -> int:
@@ -46,7 +48,7 @@ def snowflake_at(when: datetime, seq: int = 0) -> int:
 
 
 def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat()
+    return when.astimezone(UTC).isoformat()
 
 
 @dataclass
@@ -88,7 +90,7 @@ class FakeDiscord:
         self.token = token
         self.shards = shards
         self._ids = itertools.count(1)
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self.app_id = self.new_id()
         self.bot_user = self._user(self.app_id, "ModBot", bot=True)
         self.users: dict[int, JSON] = {}
@@ -154,7 +156,7 @@ class FakeDiscord:
     # ------------------------------------------------------------------ world building
 
     def new_id(self, when: datetime | None = None) -> int:
-        return snowflake_at(when or datetime.now(timezone.utc), next(self._ids))
+        return snowflake_at(when or datetime.now(UTC), next(self._ids))
 
     def _user(self, user_id: int, name: str, *, bot: bool = False) -> JSON:
         return {
@@ -207,12 +209,30 @@ class FakeDiscord:
         self.messages[channel_id] = {}
         return channel_id
 
+    async def add_thread(self, parent_id: int, name: str = "thread") -> int:
+        """A public thread under ``parent_id``, announced with THREAD_CREATE."""
+        parent = self.channels[parent_id]
+        thread_id = self.new_id()
+        payload = {
+            "id": str(thread_id), "type": 11, "guild_id": parent["guild_id"],
+            "parent_id": str(parent_id), "name": name, "owner_id": str(self.app_id),
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440,
+                                "archive_timestamp": iso(self.now), "locked": False},
+            "message_count": 0, "member_count": 0, "rate_limit_per_user": 0, "flags": 0,
+            "last_message_id": None,
+        }
+        self.channels[thread_id] = payload
+        self.messages[thread_id] = {}
+        self.guilds[int(parent["guild_id"])]["threads"].append(payload)
+        await self.dispatch("THREAD_CREATE", {**payload, "newly_created": True})
+        return thread_id
+
     def add_member(
         self, guild_id: int, name: str, *, roles: Iterable[int] = (),
         account_age: timedelta = timedelta(days=400), member_for: timedelta = timedelta(days=30),
         bot: bool = False,
     ) -> int:
-        """Add a person; their snowflake encodes ``account_age`` and they joined ``member_for`` ago."""
+        """Add a person whose snowflake encodes ``account_age``, who joined ``member_for`` ago."""
         user_id = self.new_id(self.now - account_age)
         user = self._user(user_id, name, bot=bot)
         self._add_member_payload(guild_id, user, list(roles), self.now - member_for)
@@ -262,7 +282,7 @@ class FakeDiscord:
         author = self.users.get(author_id) or self.bot_user
         payload: JSON = {
             "id": str(message_id or self.new_id()), "channel_id": str(channel_id),
-            "author": author, "content": content, "timestamp": iso(datetime.now(timezone.utc)),
+            "author": author, "content": content, "timestamp": iso(datetime.now(UTC)),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
             "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0,
             "flags": 0, "components": [],
@@ -302,7 +322,7 @@ class FakeDiscord:
         return payload
 
     async def user_edits(self, message: JSON, content: str) -> JSON:
-        payload = dict(message, content=content, edited_timestamp=iso(datetime.now(timezone.utc)))
+        payload = dict(message, content=content, edited_timestamp=iso(datetime.now(UTC)))
         self.messages[int(payload["channel_id"])][int(payload["id"])] = payload
         await self.dispatch("MESSAGE_UPDATE", payload)
         return payload
@@ -459,10 +479,8 @@ class FakeDiscord:
         async def poll() -> None:
             while not predicate():
                 async with self._changed:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), 0.01)
-                    except TimeoutError:
-                        pass
 
         await asyncio.wait_for(poll(), timeout)
 
@@ -705,7 +723,7 @@ class FakeDiscord:
         for key in ("content", "embeds", "components", "flags"):
             if key in body:
                 updated[key] = body[key] if body[key] is not None else existing.get(key)
-        updated["edited_timestamp"] = iso(datetime.now(timezone.utc))
+        updated["edited_timestamp"] = iso(datetime.now(UTC))
         self.messages[int(existing["channel_id"])][int(existing["id"])] = updated
         await self.dispatch("MESSAGE_UPDATE", updated)
         return updated
@@ -762,7 +780,8 @@ class FakeDiscord:
         self.commands = []
         for command in body or []:
             self.commands.append({
-                "description": "", **command, "id": str(self.new_id()), "application_id": str(self.app_id),
+                "description": "", **command, "id": str(self.new_id()),
+                "application_id": str(self.app_id),
                 "version": str(self.new_id()), "default_member_permissions":
                     command.get("default_member_permissions"),
             })

@@ -8,6 +8,7 @@ races its readiness against the client task so a parser error surfaces instead o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -63,10 +64,8 @@ async def world(fake: FakeDiscord) -> AsyncIterator[World]:
         for client in w.clients:
             await client.close()
         for task in w.tasks:
-            try:
+            with contextlib.suppress(discord.DiscordException, OSError, asyncio.CancelledError):
                 await asyncio.wait_for(task, 5)
-            except (discord.DiscordException, OSError, asyncio.CancelledError):
-                pass
 
 
 StartBot = Callable[..., Awaitable[Client]]

@@ -10,11 +10,8 @@ from typing import Any
 
 from adapters.discord.bot import ModBotClient, ShardedModBotClient
 from moderation_bot.core.types import (
-    Effect,
-    EffectKind,
     IncomingMessage,
     Outcome,
-    Severity,
     UserRef,
 )
 from tests.fakes.fake_discord import MANAGE_GUILD, MODERATE_MEMBERS, FakeDiscord
@@ -24,28 +21,37 @@ Client = ModBotClient | ShardedModBotClient
 
 
 class DiscordTestService(FakeBotService):
-    """The shared fake service, plus a record of every ``handle`` call (to prove "once") and a
-    ``report`` for the context menu if the shared fake does not have one yet."""
+    """The shared fake service, plus records of what the adapter handed it (to prove "once")
+    and switchable failures (to test the adapter's error boundaries)."""
 
     def __init__(self, actions: Any = None) -> None:
         super().__init__(actions)
         self.handle_calls: list[str] = []
+        self.received: list[IncomingMessage] = []
+        self.broken: set[str] = set()  # names of methods that raise, to test error boundaries
         self.reports: list[tuple[str, UserRef]] = []
+
+    def _maybe_break(self, method: str) -> None:
+        if method in self.broken:
+            raise RuntimeError(f"{method} is broken for this test")
 
     async def handle(self, message: IncomingMessage) -> Outcome:
         self.handle_calls.append(message.idempotency_key)
+        self.received.append(message)
+        self._maybe_break("handle")
         return await super().handle(message)
+
+    async def resolve(self, *args: Any, **kwargs: Any) -> Any:
+        self._maybe_break("resolve")
+        return await super().resolve(*args, **kwargs)
+
+    async def assess(self, text: str, *, locale: str = "en") -> Any:
+        self._maybe_break("assess")
+        return await super().assess(text, locale=locale)
 
     async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
         self.reports.append((message.message_id, reporter))
-        parent = getattr(super(), "report", None)
-        if parent is not None:
-            return int(await parent(message, reporter))
-        scores = {"sextortion": 0.0}
-        effect = Effect(EffectKind.ESCALATE, "member_report", message.sender, Severity.MEDIUM)
-        case = self._record_case(message, (), scores, [effect])
-        await self._post_case(case, f"report:{message.message_id}:{reporter.id}")
-        return case.case_id
+        return await super().report(message, reporter)
 
 
 @dataclass

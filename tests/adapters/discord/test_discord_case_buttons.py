@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.discord.harness import World
+from tests.adapters.discord.harness import World, build_world
 
 EPHEMERAL = 64
 
@@ -112,13 +112,55 @@ async def test_a_restarted_bot_still_answers_old_buttons(world: World, start_bot
     assert fake.identifies == 2
 
 
-async def test_a_button_for_a_case_of_another_server_finds_nothing(world: World, start_bot):
+async def test_another_servers_moderators_cannot_reach_a_case(world: World, start_bot):
+    """A card copied into another server (same custom_id) finds nothing there."""
+    fake = world.fake
+    other = build_world(fake)
+    await start_bot()
+    card = await _flag_and_get_card(world)
+    copied = fake._message_payload(other["mods"], fake.app_id, "", extra={
+        "embeds": card["embeds"], "components": card["components"]})
+    fake.messages[other["mods"]][int(copied["id"])] = copied
+    n0 = len(fake.calls)
+    click = await fake.click_button(copied, "modbot:case:1:reveal", other["moderator"])
+    answer = await _followup(fake, click, n0)
+    assert "couldn't find case #1" in answer.json["content"]
+    assert "pay me" not in json.dumps(answer.json)
+    assert world.service.audit == []
+
+
+async def test_a_failing_service_gets_a_kind_answer_and_the_bot_keeps_running(
+        world: World, start_bot, caplog):
     fake = world.fake
     await start_bot()
     card = await _flag_and_get_card(world)
-    forged = json.loads(json.dumps(card).replace("modbot:case:1:", "modbot:case:999:"))
-    fake.messages[world.mods][int(forged["id"])] = forged
+    world.service.broken = {"resolve", "handle"}
     n0 = len(fake.calls)
-    click = await fake.click_button(forged, "modbot:case:999:reveal", world.moderator)
-    answer = await _followup(fake, click, n0)
-    assert "couldn't find case #999" in answer.json["content"]
+    click = await fake.click_button(card, "modbot:case:1:claim", world.moderator)
+    sorry = await _followup(fake, click, n0)
+    assert sorry.json["flags"] & EPHEMERAL and "something went wrong" in sorry.json["content"]
+
+    await fake.user_says(world.general, world.bob, "a message the service cannot take")
+    await fake.wait_until(lambda: any("handling a Discord message failed" in r.message
+                                      for r in caplog.records))
+    assert "a message the service cannot take" not in caplog.text  # never log message text
+
+    world.service.broken = set()
+    n1 = len(fake.calls)
+    click = await fake.click_button(card, "modbot:case:1:claim", world.moderator)
+    ack = await _followup(fake, click, n1)
+    assert "You are now handling case #1" in ack.json["content"]
+
+
+async def test_a_configured_moderator_role_may_use_the_buttons(world: World, start_bot):
+    fake = world.fake
+    helpers = fake.add_role(world.guild, "Helpers", 0)
+    helper = fake.add_member(world.guild, "Hana", roles=[helpers])
+    await fake.dispatch("GUILD_MEMBER_ADD", {"guild_id": str(world.guild),
+                                             **fake.member(world.guild, helper)})
+    await start_bot(moderator_role_ids=frozenset({helpers}))
+    card = await _flag_and_get_card(world)
+    n0 = len(fake.calls)
+    click = await fake.click_button(card, "modbot:case:1:claim", helper)
+    ack = await _followup(fake, click, n0)
+    assert "You are now handling case #1" in ack.json["content"]

@@ -1,4 +1,5 @@
-"""Slash commands and context menus, dispatched by discord.py's CommandTree from INTERACTION_CREATE."""
+"""Slash commands and context menus, dispatched by discord.py's CommandTree from
+INTERACTION_CREATE events."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ async def test_setup_saves_the_servers_settings(world: World, start_bot):
     assert fields["Members under 18"] == "yes"
     saved, changed_by = world.service.settings_changes[-1]
     assert saved.moderator_channel_id == str(world.general)
-    assert saved.has_minors is True and saved.locale == "pt-br"
+    assert saved.has_minors is True and saved.locale == "pt"
     assert changed_by.id == str(world.admin)
 
 
@@ -89,7 +90,7 @@ async def test_status_and_case_for_moderators(world: World, start_bot):
     status = await _callback(fake, interaction, n0)
     assert status.json["data"]["flags"] & EPHEMERAL
     counts = _fields(status.json["data"]["embeds"][0])["Last 7 days"]
-    assert "1 messages checked, 1 flagged, 1 cases (1 open now)" == counts
+    assert counts == "1 messages checked, 1 flagged, 1 cases (1 open now)"
 
     n1 = len(fake.calls)
     interaction = await fake.slash(world.guild, world.general, world.moderator, "modbot", "case",
@@ -114,7 +115,8 @@ async def test_report_to_moderators_opens_a_case_with_the_reporter(world: World,
     interaction = await fake.message_command("Report to moderators", target, world.alice,
                                              guild_id=world.guild)
     thanks = await _followup(fake, interaction, n0)
-    assert thanks.json["flags"] & EPHEMERAL and "moderators have been told" in thanks.json["content"]
+    assert thanks.json["flags"] & EPHEMERAL
+    assert "moderators have been told" in thanks.json["content"]
     await fake.wait_for("POST", rf"^/channels/{world.mods}/messages$", after=n0)
     message_id, reporter = world.service.reports[-1]
     assert message_id == target["id"] and reporter.id == str(world.alice)
@@ -142,3 +144,15 @@ async def test_check_this_message_works_in_a_private_chat(world: World, start_bo
                                              context=PRIVATE_CHANNEL)
     clear = await _followup(fake, interaction, n1)
     assert "didn't find warning signs" in clear.json["content"]
+
+
+async def test_a_failing_check_gets_a_kind_answer(world: World, start_bot):
+    fake = world.fake
+    await start_bot()
+    world.service.broken = {"assess"}
+    target = await fake.user_says(world.general, world.mallory, "hello there")
+    n0 = len(fake.calls)
+    interaction = await fake.message_command("Check this message", target, world.alice,
+                                             guild_id=world.guild)
+    sorry = await _followup(fake, interaction, n0)
+    assert sorry.json["flags"] & EPHEMERAL and "something went wrong" in sorry.json["content"]

@@ -1,4 +1,5 @@
-"""A message in a server, end to end: gateway event -> service -> DM, deletion, timeout, case card."""
+"""A message in a server, end to end: gateway event -> service -> DM, deletion, timeout and
+case card."""
 
 from __future__ import annotations
 
@@ -100,7 +101,8 @@ async def test_reply_and_small_channel_find_the_target(world: World, start_bot):
     await start_bot()
     first = await fake.user_says(world.general, world.alice, "hi, new here")
     n0 = len(fake.calls)
-    await fake.user_says(world.general, world.mallory, "how old are you?", reply_to=int(first["id"]))
+    await fake.user_says(world.general, world.mallory, "how old are you?",
+                         reply_to=int(first["id"]))
     await fake.wait_for("POST", r"^/users/@me/channels$", after=n0,
                         where=lambda c: int(c.json["recipient_id"]) == world.alice)
 
@@ -125,3 +127,50 @@ async def test_an_edited_message_is_checked_again(world: World, start_bot):
     await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/{said['id']}$", after=n0)
     assert len(world.service.handle_calls) == 2
     assert "@" in world.service.handle_calls[1]  # an edit is a new decision
+
+
+async def test_moderators_quoting_a_case_in_their_channel_open_no_case(world: World, start_bot):
+    fake = world.fake
+    await start_bot()
+    await fake.user_says(world.mods, world.moderator, f"<@{world.alice}> got 'pay me or i send'",
+                         mentions=[world.alice])
+    hello = await fake.user_says(world.general, world.bob, "hello")
+    await fake.wait_until(lambda: len(world.service.handle_calls) == 1)
+    assert world.service.handle_calls == [f"discord:{world.guild}:{hello['id']}"]
+    assert world.service.cases == {}
+
+
+async def test_the_service_receives_a_faithful_platform_neutral_message(world: World, start_bot):
+    fake = world.fake
+    await start_bot()
+    first = await fake.user_says(world.general, world.alice, "hi")
+    reply = await fake.user_says(world.general, world.mallory, f"<@{world.bob}> hey you two",
+                                 mentions=[world.bob], reply_to=int(first["id"]))
+    await fake.wait_until(lambda: len(world.service.received) == 2)
+    message = world.service.received[1]
+    assert (message.platform, message.community_id, message.channel_id) == (
+        "discord", str(world.guild), str(world.general))
+    assert message.conversation_id == str(world.general)
+    assert message.message_id == reply["id"] and message.reply_to_message_id == first["id"]
+    assert message.sender.id == str(world.mallory) and message.sender.name == "Mallory"
+    assert {r.id for r in message.recipients} == {str(world.bob), str(world.alice)}
+    assert message.text == f"<@{world.bob}> hey you two"
+    assert not message.private and message.edited_at is None
+    assert message.sent_at.tzinfo is not None
+    assert message.sender_account_age_s is not None and message.sender_membership_age_s is not None
+    assert 2 * 86400 < message.sender_account_age_s < 3 * 86400
+    assert 4 * 3600 < message.sender_membership_age_s < 6 * 3600
+
+
+async def test_threads_are_their_own_conversation(world: World, start_bot):
+    fake = world.fake
+    await start_bot()
+    thread = await fake.add_thread(world.general, "chat")
+    mod_thread = await fake.add_thread(world.mods, "case 1 discussion")
+    await fake.user_says(mod_thread, world.moderator, f"<@{world.alice}> 'pay me or i send'",
+                         mentions=[world.alice])
+    said = await fake.user_says(thread, world.mallory, f"<@{world.alice}> pay me or i send it",
+                                mentions=[world.alice])
+    await fake.wait_for("DELETE", rf"^/channels/{thread}/messages/{said['id']}$")
+    (message,) = world.service.received
+    assert message.channel_id == message.conversation_id == str(thread)

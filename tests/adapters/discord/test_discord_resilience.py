@@ -65,3 +65,37 @@ async def test_an_auto_sharded_client_serves_every_shard(world: World, start_bot
     await fake.wait_until(lambda: len(world.service.handle_calls) == 2)
     communities = {key.split(":")[1] for key in world.service.handle_calls}
     assert communities == {str(world.guild), str(other["guild"])}
+
+
+async def test_refusals_are_reported_not_raised(world: World, start_bot):
+    """Discord refusing (missing permission, unknown member) is a result the dispatcher records;
+    a card that was deleted is posted again."""
+    from moderation_bot.core.types import MessageRef, UserRef
+
+    fake = world.fake
+    client = await start_bot()
+    actions = client.modbot.actions
+    guild = str(world.guild)
+    fake.fail_next("PATCH", r"/members/", status=403,
+                   body={"message": "Missing Permissions", "code": 50013})
+    result = await actions.timeout_user(guild, UserRef("discord", str(world.mallory)), 60,
+                                        reason="test", idempotency_key="k1")
+    assert (result.ok, result.detail) == (False, "forbidden:50013")
+    result = await actions.timeout_user(guild, UserRef("discord", "424242"), 60,
+                                        reason="test", idempotency_key="k2")
+    assert (result.ok, result.detail) == (False, "unknown_member")
+    result = await actions.delete_message(
+        MessageRef("discord", guild, str(world.general), "999"), idempotency_key="k3")
+    assert result.ok and result.detail == "already_deleted"
+
+    await fake.user_says(world.general, world.mallory, f"<@{world.alice}> pay me now",
+                         mentions=[world.alice])
+    await fake.wait_for("POST", rf"^/channels/{world.mods}/messages$")
+    ((card_id, _),) = fake.messages[world.mods].items()
+    del fake.messages[world.mods][card_id]
+    report = await world.service.case_report("discord", guild, 1)
+    assert report is not None
+    result = await actions.post_case(report, channel_id=str(world.mods),
+                                     existing_ref=f"{world.mods}:{card_id}", idempotency_key="k4")
+    assert result.ok and result.ref != f"{world.mods}:{card_id}"
+    assert len(fake.messages[world.mods]) == 1

@@ -1,0 +1,216 @@
+"""Slash commands (``/modbot setup|status|case``) and the two message context menus.
+
+``/modbot`` works in servers only and checks permissions at run time, so a moderator role
+configured for the bot works even where Discord's default command permissions would hide it.
+"Report to moderators" opens a case with the reporter recorded (servers only). "Check this
+message" classifies a message and answers privately with advice; it can be installed by a person
+(user install), so it also works in their DMs: the only way the bot sees a DM is when asked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+
+import discord
+from discord import app_commands
+
+from adapters.discord.catalog import Strings, normalise_locale
+from adapters.discord.context import AdapterContext, context_of
+from adapters.discord.convert import PLATFORM, to_incoming, user_ref
+from adapters.discord.embeds import case_embed, notice_embed, status_embed
+from adapters.discord.permissions import may_configure, may_moderate
+from adapters.discord.views import case_view
+
+log = logging.getLogger(__name__)
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
+_MAX_CASE_ID = 2**53
+
+
+class ModbotCommands(app_commands.Group):
+    """``/modbot``: the server's configuration and its cases, for admins and moderators."""
+
+    def __init__(self, strings: Strings) -> None:
+        super().__init__(
+            name="modbot", description=strings.text("command_group"),
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True),
+            default_permissions=discord.Permissions(moderate_members=True),
+        )
+        self.setup.description = strings.text("command_setup")
+        self.status.description = strings.text("command_status")
+        self.case.description = strings.text("command_case")
+
+    @app_commands.command(name="setup", description="setup")
+    @app_commands.describe(
+        moderator_channel="Where case cards go",
+        policy_pack="Which policy pack to use (e.g. default)",
+        locale="Language for warnings, e.g. en or pt-BR",
+        has_minors="Does this server have members under 18?",
+        shadow="Shadow mode: decide and record, but act on nothing",
+    )
+    async def setup(
+        self, interaction: discord.Interaction,
+        moderator_channel: discord.TextChannel | None = None,
+        policy_pack: app_commands.Range[str, 1, 64] | None = None,
+        locale: app_commands.Range[str, 2, 10] | None = None,
+        has_minors: bool | None = None, shadow: bool | None = None,
+    ) -> None:
+        context = context_of(interaction)
+        strings, shown_in = context.strings, normalise_locale(interaction.locale)
+        community = str(interaction.guild_id)
+        settings = await context.service.get_settings(PLATFORM, community)
+        if not may_configure(interaction, settings, context.config):
+            await _private(interaction, strings.text("not_an_admin", shown_in))
+            return
+        changes: dict[str, object] = {}
+        if moderator_channel is not None:
+            changes["moderator_channel_id"] = str(moderator_channel.id)
+        if policy_pack is not None:
+            changes["policy_pack"] = policy_pack.strip()
+        if locale is not None:
+            if not _LOCALE.match(locale.strip().lower()):
+                await _private(interaction, strings.text(
+                    "setup_bad_value", shown_in, reason=f"locale {locale!r}"))
+                return
+            changes["locale"] = normalise_locale(locale.strip())  # catalogs are per language
+        if has_minors is not None:
+            changes["has_minors"] = has_minors
+        if shadow is not None:
+            changes["shadow"] = shadow
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if changes:
+            try:
+                await context.service.save_settings(
+                    dataclasses.replace(settings, **changes),  # type: ignore[arg-type]
+                    user_ref(interaction.user))
+            except ValueError as error:
+                await interaction.followup.send(
+                    strings.text("setup_bad_value", shown_in, reason=str(error)[:200]),
+                    ephemeral=True)
+                return
+            context.moderator_channels.forget(community)
+            log.info("settings changed", extra={"community_id": community,
+                                                "fields": sorted(changes)})
+        status = await context.service.status(PLATFORM, community)
+        await interaction.followup.send(
+            strings.text("setup_saved", shown_in), embed=status_embed(status, strings, shown_in),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="status", description="status")
+    async def status(self, interaction: discord.Interaction) -> None:
+        context = context_of(interaction)
+        community = str(interaction.guild_id)
+        settings = await context.service.get_settings(PLATFORM, community)
+        if not may_moderate(interaction, settings, context.config):
+            await _private(interaction, context.strings.text("not_a_moderator", interaction.locale))
+            return
+        status = await context.service.status(PLATFORM, community)
+        await interaction.response.send_message(
+            embed=status_embed(status, context.strings, normalise_locale(interaction.locale)),
+            ephemeral=True)
+
+    @app_commands.command(name="case", description="case")
+    @app_commands.describe(case_id="The case number shown on its card")
+    async def case(
+        self, interaction: discord.Interaction,
+        case_id: app_commands.Range[int, 1, _MAX_CASE_ID],
+    ) -> None:
+        context = context_of(interaction)
+        community = str(interaction.guild_id)
+        settings = await context.service.get_settings(PLATFORM, community)
+        if not may_moderate(interaction, settings, context.config):
+            await _private(interaction, context.strings.text("not_a_moderator", interaction.locale))
+            return
+        report = await context.service.case_report(PLATFORM, community, case_id)
+        if report is None:
+            await _private(interaction, context.strings.text(
+                "case_not_found", interaction.locale, case_id=case_id))
+            return
+        locale = context.config.moderator_locale
+        await interaction.response.send_message(
+            embed=case_embed(report, context.strings, locale),
+            view=case_view(report, context.strings, locale), ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+async def report_message(interaction: discord.Interaction, message: discord.Message) -> None:
+    """Context menu "Report to moderators": open (or add to) a case on the message's sender."""
+    context = context_of(interaction)
+    strings, locale = context.strings, normalise_locale(interaction.locale)
+    if interaction.guild_id is None:
+        await _private(interaction, strings.text("server_only", locale))
+        return
+    if message.author.bot:
+        await _private(interaction, strings.text("report_bot_message", locale))
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    incoming = to_incoming(message, community_id=str(interaction.guild_id))
+    case_id = await context.service.report(incoming, user_ref(interaction.user))
+    log.info("message reported", extra={"case_id": case_id, "message_id": message.id})
+    await interaction.followup.send(
+        strings.text("report_thanks", locale, case_id=case_id), ephemeral=True)
+
+
+async def check_message(interaction: discord.Interaction, message: discord.Message) -> None:
+    """Context menu "Check this message": a private assessment with advice, anywhere."""
+    context = context_of(interaction)
+    strings, locale = context.strings, normalise_locale(interaction.locale)
+    if not message.content.strip():
+        await _private(interaction, strings.text("check_empty", locale))
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    assessment = await context.service.assess(message.content, locale=locale)
+    log.info("message checked", extra={"flagged": assessment.flagged,
+                                       "labels": list(assessment.labels)})
+    if assessment.notice is not None:
+        await interaction.followup.send(
+            embed=notice_embed(assessment.notice, strings), ephemeral=True)
+    else:
+        await interaction.followup.send(strings.text("check_clear", locale), ephemeral=True)
+
+
+async def _private(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+def register_commands(tree: app_commands.CommandTree[discord.Client], context: AdapterContext
+                      ) -> None:
+    """Add ``/modbot`` and both context menus to ``tree`` (syncing is the client's job)."""
+    strings = context.strings
+    tree.add_command(ModbotCommands(strings))
+    tree.add_command(app_commands.ContextMenu(
+        name=strings.text("menu_report"), callback=report_message,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+    ))
+    tree.add_command(app_commands.ContextMenu(
+        name=strings.text("menu_check"), callback=check_message,
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+    ))
+    tree.error(_on_tree_error)
+
+
+async def _on_tree_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """The commands' top-level boundary: log ids only, then tell the person kindly."""
+    log.error("command failed", exc_info=error, extra={
+        "command": interaction.command.name if interaction.command else None,
+        "guild_id": interaction.guild_id, "interaction_id": interaction.id,
+    })
+    text = context_of(interaction).strings.text("something_went_wrong", interaction.locale)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the person about the error",
+                    extra={"interaction_id": interaction.id})

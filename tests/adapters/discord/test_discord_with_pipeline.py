@@ -1,0 +1,46 @@
+"""The adapter with the real pipeline (SQLite store, baseline classifier, policy packs,
+dispatcher) instead of the fake service: both sides agree on the BotService and PlatformActions
+contracts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
+from moderation_bot.app import open_service
+from moderation_bot.core.types import CommunitySettings, UserRef
+from moderation_bot.settings import Settings
+from tests.adapters.discord.harness import World
+
+
+async def test_a_threat_goes_through_the_real_pipeline_to_discord(world: World, tmp_path: Path):
+    fake = world.fake
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    actions = DiscordActions()
+    async with open_service(settings, {"discord": actions}) as pipeline:
+        await pipeline.save_settings(CommunitySettings(
+            "discord", str(world.guild), moderator_channel_id=str(world.mods)),
+            UserRef("discord", str(world.admin), "Ada"))
+        adapter = DiscordAdapter(pipeline, DiscordConfig(
+            token=fake.token, guild_ready_timeout=0.05), actions=actions)
+        async with adapter:
+            n0 = len(fake.calls)
+            await fake.user_says(
+                world.general, world.mallory,
+                f"<@{world.alice}> i have your nudes. send 200 dollars or i send them to your "
+                "family", mentions=[world.alice])
+            card = await fake.wait_for("POST", rf"^/channels/{world.mods}/messages$", after=n0)
+            await fake.wait_for("POST", r"^/users/@me/channels$", after=n0)
+            assert card.json["embeds"][0]["title"].startswith("Case #")
+            assert "nudes" not in str(card.json)
+
+            # A moderator claims it: the real service audits and re-renders the card.
+            (card_id,) = fake.messages[world.mods]
+            case_id = card.json["embeds"][0]["title"].removeprefix("Case #")
+            n1 = len(fake.calls)
+            click = await fake.click_button(fake.messages[world.mods][card_id],
+                                            f"modbot:case:{case_id}:claim", world.moderator)
+            await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
+            report = await pipeline.case_report("discord", str(world.guild), int(case_id))
+            assert report is not None and report.claimed_by
