@@ -12,6 +12,8 @@ run: $(STAMP)
 	$(BIN)/moderation-bot run
 
 test: $(STAMP)
+	@bash scripts/ensure-services.sh || [ -z "$$CI" ] || { echo "CI needs PostgreSQL and Redis" >&2; exit 1; }
+	@sh scripts/ensure-chromium.sh || [ -z "$$CI" ] || { echo "CI needs Chromium for the browser tests" >&2; exit 1; }
 	$(BIN)/python -m pytest
 
 venv: $(STAMP)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -16,7 +17,7 @@ from typing import Protocol
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 
 from classifiers.baseline import BaselineClassifier
@@ -26,6 +27,7 @@ from moderation_bot.core.ports import Classifier, PlatformActions
 from moderation_bot.dispatch import Dispatcher
 from moderation_bot.logs import fields
 from moderation_bot.pipeline import Pipeline
+from moderation_bot.review import build_review_app
 from moderation_bot.policy_book import PackPolicyBook, PolicyBook
 from moderation_bot.settings import Settings
 from moderation_bot.storage import open_store
@@ -74,6 +76,7 @@ async def open_service(
             store, batcher, book, dispatcher, default_policy_pack=settings.default_policy_pack,
             retention_days=settings.evidence_retention_days,
             max_message_chars=settings.max_message_chars,
+            review_url=f"{settings.web_url}/review",
         )
         await pipeline.start()
         log.info("service ready", extra=fields(model=batcher.model_id))
@@ -154,6 +157,13 @@ async def run(settings: Settings) -> None:
             asyncio.create_task(pipeline.dispatcher.run_forever(settings.dispatch_poll_s)),
             asyncio.create_task(_retention_loop(pipeline, settings.retention_interval_s)),
         ]
+        secret = (settings.review_secret.get_secret_value().encode() if settings.review_secret
+                  else secrets.token_bytes(32))
+        review = build_review_app(pipeline, pipeline.store, secret=secret,
+                                  base_url=f"{settings.web_url}/review")
+        # Without the slash, the sandbox's catch-all mount would answer /review.
+        routes.append(Route("/review", lambda request: RedirectResponse("/review/")))
+        routes.append(Mount("/review", app=review))
         if sandbox is not None:
             sandbox.attach(pipeline)
             await sandbox.startup()
@@ -171,6 +181,8 @@ async def run(settings: Settings) -> None:
         else:
             print(f"Bot running ({', '.join(sorted(actions))}); health check at {url}/healthz. "
                   "Press Ctrl-C to stop.", flush=True)
+        print(f"Moderators' review UI: {settings.web_url}/review (sign in with a link from "
+              "/modbot dashboard)", flush=True)
         try:
             await server.serve()
         finally:

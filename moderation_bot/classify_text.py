@@ -20,7 +20,7 @@ from moderation_bot.core.types import (
     RiskState,
     UserRef,
 )
-from moderation_bot.pipeline import clean_text
+from moderation_bot.text import clean_text
 from moderation_bot.policy_book import PolicyBook
 
 _PLATFORM = "cli"

@@ -8,7 +8,6 @@ policies for a decision, and stores the verdict, the case, its evidence and the 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,10 +39,16 @@ from moderation_bot.core.types import (
 from moderation_bot.dispatch import Dispatcher
 from moderation_bot.evidence import build_bundle
 from moderation_bot.group_commit import QuietVerdicts
+from moderation_bot.text import clean_text, sha256_hex
 from moderation_bot.logs import fields
 from moderation_bot.policy_book import PolicyBook
+from moderation_bot.review.signin import issue_signin_link
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_to_dict
+from moderation_bot.storage.review_queries import (
+    delete_review_community_data,
+    delete_review_user_data,
+)
 from moderation_bot.storage.verdicts import StoredVerdict
 
 log = logging.getLogger(__name__)
@@ -52,20 +57,6 @@ MODERATOR_POLICY = "moderator"
 MEMBER_REPORT_POLICY = "member-report"
 CONFIRMED_TIMEOUT_S = 24 * 3600
 RECENT_OUTCOMES = 50_000
-
-
-def clean_text(text: str, max_chars: int) -> str:
-    """Make any str storable and bounded: lone surrogates and NULs replaced, and very long
-    texts cut to their head and tail (where threats and demands usually sit)."""
-    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
-    if len(text) > max_chars:
-        half = max_chars // 2
-        text = text[:half] + "\n[…]\n" + text[-half:]
-    return text
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def actor_id(user: UserRef) -> str:
@@ -78,7 +69,8 @@ class Pipeline:
     def __init__(
         self, store: Store, batcher: MicroBatcher, policies: PolicyBook, dispatcher: Dispatcher,
         *, default_policy_pack: str = "default", retention_days: int = 90,
-        max_message_chars: int = 20_000, clock: Callable[[], datetime] = utcnow,
+        max_message_chars: int = 20_000, review_url: str = "http://127.0.0.1:8080/review",
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._batcher = batcher
@@ -88,6 +80,7 @@ class Pipeline:
         self._default_pack = default_policy_pack
         self._retention = timedelta(days=retention_days)
         self._max_chars = max_message_chars
+        self._review_url = review_url
         self._clock = clock
         self._quiet = QuietVerdicts(store)
         self._settings: dict[tuple[str, str], CommunitySettings] = {}
@@ -104,6 +97,10 @@ class Pipeline:
     @property
     def dispatcher(self) -> Dispatcher:
         return self._dispatcher
+
+    @property
+    def store(self) -> Store:
+        return self._store
 
     @property
     def model_id(self) -> str:
@@ -352,6 +349,13 @@ class Pipeline:
                                           data={"sha256": bundle.sha256})
         return bundle
 
+    async def dashboard_link(self, platform: str, community_id: str, moderator: UserRef) -> str:
+        link = await issue_signin_link(self._store, platform, community_id, moderator,
+                                       base_url=self._review_url, clock=self._clock)
+        log.info("review sign-in link issued", extra=fields(
+            platform=platform, community=community_id, moderator=actor_id(moderator)))
+        return link
+
     # -- communities and privacy -----------------------------------------------------------
 
     async def get_settings(self, platform: str, community_id: str) -> CommunitySettings:
@@ -393,12 +397,14 @@ class Pipeline:
 
     async def delete_user_data(self, platform: str, user_id: str) -> int:
         removed = await self._store.delete_user_data(platform, user_id)
+        removed += await delete_review_user_data(self._store.db, platform, user_id)
         await self._forget_cached_state()
         log.info("user data deleted", extra=fields(platform=platform, rows=removed))
         return removed
 
     async def delete_community_data(self, platform: str, community_id: str) -> int:
         removed = await self._store.delete_community_data(platform, community_id)
+        removed += await delete_review_community_data(self._store.db, platform, community_id)
         self._settings.pop((platform, community_id), None)
         await self._forget_cached_state()
         log.info("community data deleted", extra=fields(platform=platform, rows=removed))

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
                               description="sqlite:///PATH (PostgreSQL comes with scale-out)")
     host: str = Field("127.0.0.1", description="address of the local web server")
     port: int = Field(8080, ge=0, le=65535)
+    public_url: str | None = Field(
+        None, description="how moderators reach the web server (default http://HOST:PORT)")
+    review_secret: SecretStr | None = Field(
+        None, description="signs review UI forms; random per start when unset")
     discord_token: SecretStr | None = None
     discord_sharded: bool = Field(False, description="use discord.py's AutoShardedClient")
     discord_shard_count: int | None = Field(None, ge=1)
@@ -56,6 +60,10 @@ class Settings(BaseSettings):
     @staticmethod
     def ids(value: str) -> tuple[int, ...]:
         return tuple(int(part) for part in value.split(",") if part)
+
+    @property
+    def web_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def has_platform_tokens(self) -> bool:

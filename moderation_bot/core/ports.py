@@ -141,6 +141,11 @@ class BotService(Protocol):
         message's sender with the reporter recorded, and escalates it. Returns the case id."""
         ...
 
+    async def dashboard_link(self, platform: str, community_id: str, moderator: UserRef) -> str:
+        """A one-time, short-lived sign-in link to the review web UI, bound to this moderator and
+        this community. Adapters hand it out privately, to moderators only."""
+        ...
+
     async def delete_community_data(self, platform: str, community_id: str) -> int:
         """Remove everything stored for one community (a bot removed, a business connection
         revoked); returns how many rows were removed."""

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
@@ -37,12 +37,15 @@ from starlette.staticfiles import StaticFiles
 from moderation_bot.clock import utcnow
 from moderation_bot.core.types import LABELS, CaseStatus, ModeratorAction, Severity
 from moderation_bot.logs import fields
-from moderation_bot.pipeline import Pipeline, clean_text
 from moderation_bot.review import charts, formatting, signin
 from moderation_bot.review import stats as statistics
 from moderation_bot.review.signin import Grant, Session
 from moderation_bot.storage import Store
 from moderation_bot.storage import review_queries as rq
+from moderation_bot.text import clean_text
+
+if TYPE_CHECKING:
+    from moderation_bot.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ MAX_FORM_BYTES = 32_000
 MAX_NOTE_CHARS = 2_000
 _MAX_CASE_ID = 2**63 - 1
 _STATS_PERIODS = (7, 30, 90)
+_ACTIONS = frozenset({"note", "reveal", "hide", "claim", "confirm_timeout", "confirm_ban",
+                      "dismiss", "reopen"})
 
 _HEADERS = {
     "Content-Security-Policy": (
@@ -68,23 +73,11 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 
-FLASH: dict[str, tuple[str, str]] = {
-    "claimed": ("ok", "You hold this case for the next 30 minutes. Other moderators see it is yours."),
-    "held": ("problem", "Another moderator holds this case right now. You can read it and add "
-                        "notes; decisions wait until their claim ends."),
-    "confirm_timeout": ("ok", "Confirmed. The sender is being timed out for 24 hours."),
-    "confirm_ban": ("ok", "Confirmed. The sender is being banned."),
-    "dismiss": ("ok", "Dismissed as a false positive. Thank you, this teaches the detector."),
-    "reopen": ("ok", "The case is open again."),
-    "not_reopened": ("problem", "The case could not be reopened: this sender already has another "
-                                "open case in the community."),
-    "closed": ("problem", "This case is already decided. Reopen it first to change the decision."),
-    "already_open": ("problem", "This case is already open."),
-    "reveal": ("ok", "Evidence revealed. Take your time, and step away whenever you need to."),
-    "hide": ("ok", "Evidence hidden again."),
-    "note": ("ok", "Note added to the audit trail."),
-    "empty_note": ("problem", "The note was empty, so nothing was added."),
-}
+FLASH_CODES = frozenset({
+    "claimed", "held", "confirm_timeout", "confirm_ban", "dismiss", "reopen", "not_reopened",
+    "closed", "already_open", "reveal", "hide", "note", "empty_note",
+})
+"""What an action's redirect may report; the words are in ``templates/flash.html``."""
 
 
 class SignInRequired(Exception):
@@ -182,7 +175,7 @@ class ReviewApp:
         return grant
 
     def _url(self, request: Request, path: str, **query: str) -> str:
-        url = request.scope.get("root_path", "") + path
+        url = str(request.scope.get("root_path", "")) + path
         return url + ("?" + urlencode(query) if query else "")
 
     async def _signin_needed(self, request: Request, exc: Exception) -> Response:
@@ -246,7 +239,8 @@ class ReviewApp:
         rows = await rq.queue(self._store.db, scope, filters)
         counts = await rq.queue_counts(self._store.db, scope)
         now = self._clock()
-        holders = {row.id: _holder(row.claimed_by, row.claimed_at, now) for row in rows}
+        holders = {row.id: _holder(row.claimed_by, row.claimed_at, now)
+                   if row.status is CaseStatus.OPEN else None for row in rows}
         names = await rq.moderator_names(self._store.db, (h for h in holders.values() if h))
         return self._render(
             request, "queue.html", viewer=viewer, nav="queue", rows=rows, counts=counts,
@@ -270,7 +264,7 @@ class ReviewApp:
                                           report.sender.id)
         events = await self._store.cases.events(case_id)
         claimed_by, claimed_at = await rq.claim_state(db, case_id)
-        holder = _holder(claimed_by, claimed_at, now)
+        holder = _holder(claimed_by, claimed_at, now) if report.status is CaseStatus.OPEN else None
         revealed = await rq.last_event_by(db, case_id, grant.actor, "revealed")
         hidden = await rq.last_event_by(db, case_id, grant.actor, "evidence_hidden")
         show_evidence = (revealed is not None and now - revealed < REVEAL_WINDOW
@@ -287,8 +281,9 @@ class ReviewApp:
             history=history, chart=chart, events=events, names=names,
             effects=await rq.case_effects(db, case_id),
             feedback=await rq.case_feedback(db, case_id),
-            holder=holder, claimed_at=claimed_at, held_by_other=bool(holder and holder != grant.actor),
-            show_evidence=show_evidence, reveal_until=(revealed + REVEAL_WINDOW) if revealed else None,
+            holder=holder, claimed_at=claimed_at,
+            held_by_other=bool(holder and holder != grant.actor), show_evidence=show_evidence,
+            reveal_until=(revealed + REVEAL_WINDOW) if revealed else None,
             flash=_flash(done), claim_minutes=int(CLAIM_LOCK.total_seconds() // 60),
         )
 
@@ -304,7 +299,7 @@ class ReviewApp:
                                 status_code=303, headers=_HEADERS)
 
     async def _apply(self, grant: Grant, case_id: int, action: str, text: str) -> str:
-        """Do one moderator action; returns the FLASH code describing what happened."""
+        """Do one moderator action; returns the FLASH_CODES entry saying what happened."""
         service, db, now = self._service, self._store.db, self._clock()
         reason = clean_text(text, MAX_NOTE_CHARS).strip()
         report = await service.case_report(grant.platform, grant.community_id, case_id)
@@ -313,7 +308,9 @@ class ReviewApp:
         claimed_by, claimed_at = await rq.claim_state(db, case_id)
         holder = _holder(claimed_by, claimed_at, now)
         held_by_other = holder is not None and holder != grant.actor
-        log.info("review action", extra=fields(case_id=case_id, action=action[:32],
+        if action not in _ACTIONS:
+            raise HTTPException(400, "Unknown action.")
+        log.info("review action", extra=fields(case_id=case_id, action=action,
                                                moderator=grant.moderator.id))
         if action == "note":
             if not reason:
@@ -353,7 +350,7 @@ class ReviewApp:
             updated = await service.resolve(grant.platform, grant.community_id, case_id,
                                             ModeratorAction.REOPEN, grant.moderator, note=reason)
             return "reopen" if updated and updated.status is CaseStatus.OPEN else "not_reopened"
-        raise HTTPException(400, "Unknown action.")
+        raise AssertionError(f"unhandled action {action}")  # _ACTIONS and this method disagree
 
     # -- evidence export -------------------------------------------------------------------
 
@@ -434,9 +431,8 @@ def _holder(claimed_by: str | None, claimed_at: datetime | None, now: datetime) 
     return claimed_by
 
 
-def _flash(code: str) -> dict[str, str] | None:
-    found = FLASH.get(code)
-    return {"kind": found[0], "text": found[1]} if found else None
+def _flash(code: str) -> str | None:
+    return code if code in FLASH_CODES else None
 
 
 async def _read_form(request: Request) -> dict[str, str]:

@@ -29,6 +29,7 @@ STYLES: Mapping[str, SeriesStyle] = {
     "image_request": SeriesStyle("#7a3ea1", "6 3", "square"),
     "grooming": SeriesStyle("#0b5cad", "2 3", "diamond"),
     "victim_disclosure": SeriesStyle("#2b7a3d", "9 3 2 3", "triangle"),
+    "member_report": SeriesStyle("#8a5a00", "4 2", "square"),
 }
 _FALLBACK = SeriesStyle("#52606d", "4 4", "circle")
 
@@ -64,7 +65,8 @@ def _frame(ident: str, width: int, height: int, title: str, desc: str,
     )
 
 
-def _legend(labels: Sequence[str], x0: float, y: float, width: float) -> list[str]:
+def _legend(labels: Sequence[str], x0: float, y: float, width: float,
+            *, swatches: bool = False) -> list[str]:
     parts, x = [], x0
     for label in labels:
         st = style(label)
@@ -72,10 +74,14 @@ def _legend(labels: Sequence[str], x0: float, y: float, width: float) -> list[st
         step = 34 + 7.2 * len(text)
         if x + step > width:
             x, y = x0, y + 18
-        dash = f' stroke-dasharray="{st.dash}"' if st.dash else ""
-        parts.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 22:.1f}" y2="{y:.1f}"'
-                     f' stroke="{st.colour}" stroke-width="2.5"{dash}/>')
-        parts.append(_marker(st.marker, x + 11, y, st.colour))
+        if swatches:
+            parts.append(f'<rect x="{x + 5:.1f}" y="{y - 6:.1f}" width="12" height="12"'
+                         f' fill="{st.colour}"/>')
+        else:
+            dash = f' stroke-dasharray="{st.dash}"' if st.dash else ""
+            parts.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 22:.1f}" y2="{y:.1f}"'
+                         f' stroke="{st.colour}" stroke-width="2.5"{dash}/>')
+            parts.append(_marker(st.marker, x + 11, y, st.colour))
         parts.append(f'<text x="{x + 28:.1f}" y="{y + 4:.1f}" class="chart-text">'
                      f"{escape(text)}</text>")
         x += step
@@ -150,7 +156,7 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[int]],
     bar = max(2.0, slot * 0.7)
     for i, _category in enumerate(categories):
         x = left + slot * i + (slot - bar) / 2
-        base = top + plot_h
+        base = float(top + plot_h)
         for name, values in series.items():
             value = values[i]
             if not value:
@@ -164,7 +170,7 @@ def stacked_bars(categories: Sequence[str], series: Mapping[str, Sequence[int]],
         x = left + slot * i + slot / 2
         body.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle"'
                     f' class="chart-text">{escape(categories[i])}</text>')
-    body += _legend(list(series), left, height - 18, width - right)
+    body += _legend(list(series), left, height - 18, width - right, swatches=True)
     return _frame(ident, width, height, title, desc, body)
 
 
@@ -193,6 +199,6 @@ def horizontal_bars(rows: Sequence[tuple[str, float, str]], *, ident: str, title
 
 def _nice_ticks(peak: int) -> list[int]:
     if peak <= 5:
-        return list(range(0, peak + 1))
+        return list(range(peak + 1))
     step = max(1, round(peak / 4))
     return list(range(0, peak + 1, step))

@@ -20,7 +20,13 @@ from moderation_bot.core.types import (
     Severity,
     UserRef,
 )
-from moderation_bot.storage.codec import dumps, loads, scores_to_json, users_from_json, users_to_json
+from moderation_bot.storage.codec import (
+    dumps,
+    loads,
+    scores_to_json,
+    users_from_json,
+    users_to_json,
+)
 from moderation_bot.storage.database import Database, Row
 
 _OPEN_ATTEMPTS = 3

@@ -32,8 +32,9 @@ class CommunityRepository:
         await self._db.execute(
             "INSERT INTO communities (platform, community_id, policy_pack, locale, has_minors,"
             " shadow, moderator_channel_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (platform, community_id) DO UPDATE SET policy_pack = excluded.policy_pack,"
-            " locale = excluded.locale, has_minors = excluded.has_minors, shadow = excluded.shadow,"
+            " ON CONFLICT (platform, community_id) DO UPDATE SET"
+            " policy_pack = excluded.policy_pack, locale = excluded.locale,"
+            " has_minors = excluded.has_minors, shadow = excluded.shadow,"
             " moderator_channel_id = excluded.moderator_channel_id,"
             " updated_at = excluded.updated_at",
             (

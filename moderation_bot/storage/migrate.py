@@ -20,6 +20,11 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # pg_advisory_xact_lock key: any constant that other software on the same database won't pick.
 _MIGRATION_LOCK = 0x6D6F64626F74  # "modbot"
 
+_SCHEMA_MIGRATIONS = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
 
 def available_migrations() -> list[tuple[int, str, str]]:
     """(version, file name, SQL) for every migration shipped with the package, in order."""
@@ -38,11 +43,9 @@ async def migrate(db: Database) -> list[int]:
     async with db.transaction():
         if db.dialect == "postgresql":
             await db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
-        await db.execute(ddl_for(db.dialect,
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        ))
-        done = {row["version"] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+        await db.execute(ddl_for(db.dialect, _SCHEMA_MIGRATIONS))
+        rows = await db.fetchall("SELECT version FROM schema_migrations")
+        done = {row["version"] for row in rows}
         for version, name, sql in available_migrations():
             if version in done:
                 continue

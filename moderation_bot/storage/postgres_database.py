@@ -2,9 +2,9 @@
 
 Each ``transaction()`` block holds one pooled connection for its whole duration (a context
 variable tells nested calls which one), so different tasks and processes write concurrently;
-there is no process-wide lock. Transactions run at PostgreSQL's default READ COMMITTED level:
-rules that span rows are kept by constraints (the one-open-case unique index) and row locks
-(``SELECT ... FOR UPDATE``), not by serialising every writer.
+there is no process-wide lock. Transactions run at READ COMMITTED (PostgreSQL's default, asked
+for explicitly): rules that span rows are kept by constraints (the one-open-case unique index)
+and row locks (``SELECT ... FOR UPDATE``), not by serialising every writer.
 
 Statements arrive in the portable form (``?`` placeholders) and are rewritten here; see
 :mod:`moderation_bot.storage.sql`. This module is imported only when a ``postgresql://`` URL is
@@ -13,12 +13,13 @@ opened, so the embedded SQLite bot runs without asyncpg installed.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import itertools
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
@@ -26,6 +27,16 @@ from moderation_bot.storage.database import DatabaseUnavailable, IntegrityError,
 from moderation_bot.storage.sql import Dialect, insert_target, is_ddl, numbered_placeholders
 
 _instances = itertools.count()
+
+_Owned = tuple[asyncpg.Connection, "asyncio.Task[Any] | None"]
+
+
+def _arguments(params: Iterable[Any]) -> tuple[Any, ...]:
+    """Parameters as asyncpg takes them. PostgreSQL text cannot hold NUL, which SQLite stores:
+    a NUL in a hostile name or id becomes U+FFFD, the same way on every write and lookup."""
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
+                 for p in params)
+
 
 _HAS_ID_COLUMN = (
     "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1)"
@@ -46,9 +57,11 @@ class PostgresDatabase:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._connection: contextvars.ContextVar[asyncpg.Connection | None] = (
-            contextvars.ContextVar(f"modbot_pg_connection_{next(_instances)}", default=None)
-        )
+        # The open transaction's connection and the task that opened it. A task started inside
+        # the block inherits the variable but must not share the connection (asyncpg runs one
+        # operation at a time per connection): it gets its own.
+        self._current: contextvars.ContextVar[_Owned | None] = contextvars.ContextVar(
+            f"modbot_pg_connection_{next(_instances)}", default=None)
         self._has_id: dict[str, bool] = {}
 
     @property
@@ -58,10 +71,12 @@ class PostgresDatabase:
     @classmethod
     async def open(cls, dsn: str, *, min_size: int = 1, max_size: int = 10) -> PostgresDatabase:
         """Connect a pool to ``postgresql://user[:password]@host[:port]/database[?...]``."""
+        # Named in pg_stat_activity, unless the URL names it (?application_name=worker-3).
+        settings = {} if "application_name" in parse_qs(urlsplit(dsn).query) else {
+            "application_name": "moderation-bot"}
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size,
-                server_settings={"application_name": "moderation-bot"},
+                dsn, min_size=min_size, max_size=max_size, server_settings=settings,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise DatabaseUnavailable(
@@ -75,22 +90,22 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """Run the block atomically on one connection; joins the current transaction when
-        already inside one."""
-        if self._connection.get() is not None:
+        already inside one in the same task."""
+        if self._joined() is not None:
             yield
             return
         async with self._pool.acquire() as connection:
-            token = self._connection.set(connection)
+            token = self._current.set((connection, asyncio.current_task()))
             try:
-                async with connection.transaction():
+                async with connection.transaction(isolation="read_committed"):
                     yield
             finally:
-                self._connection.reset(token)
+                self._current.reset(token)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; returns the new row's id for an INSERT into a table with an
         ``id`` column (through an added ``RETURNING id``), else the changed rows."""
-        args = tuple(params)
+        args = _arguments(params)
         async with self._statement_connection() as connection:
             table = insert_target(sql)
             try:
@@ -107,7 +122,7 @@ class PostgresDatabase:
         return int(last) if last.isdigit() else 0
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        args = tuple(params)
+        args = _arguments(params)
         async with self._statement_connection() as connection:
             try:
                 return list(await connection.fetch(numbered_placeholders(sql), *args))
@@ -128,12 +143,19 @@ class PostgresDatabase:
     async def _statement_connection(self) -> AsyncIterator[asyncpg.Connection]:
         """The current transaction's connection, or a pooled one for a single statement
         (which PostgreSQL runs as its own transaction)."""
-        current = self._connection.get()
+        current = self._joined()
         if current is not None:
             yield current
             return
         async with self._pool.acquire() as connection:
             yield connection
+
+    def _joined(self) -> asyncpg.Connection | None:
+        """This task's open transaction's connection, if it has one."""
+        current = self._current.get()
+        if current is None or current[1] is not asyncio.current_task():
+            return None
+        return current[0]
 
     async def _table_has_id(self, connection: asyncpg.Connection, table: str) -> bool:
         known = self._has_id.get(table)

@@ -32,8 +32,9 @@ async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
                 touched += await db.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
             touched += await db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
         for table, column in (
-            ("evidence", "sender_id"), ("verdicts", "sender_id"), ("conversation_state", "sender_id"),
-            ("sender_state", "sender_id"), ("recent_texts", "sender_id"), ("outbox", "target_id"),
+            ("evidence", "sender_id"), ("verdicts", "sender_id"),
+            ("conversation_state", "sender_id"), ("sender_state", "sender_id"),
+            ("recent_texts", "sender_id"), ("outbox", "target_id"),
         ):
             touched += await db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND {column} = ?", (platform, user_id)

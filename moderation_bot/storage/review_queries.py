@@ -16,6 +16,7 @@ from moderation_bot.clock import from_iso, to_iso
 from moderation_bot.core.types import LABELS, CaseStatus, Severity
 from moderation_bot.storage.codec import loads
 from moderation_bot.storage.database import Database
+from moderation_bot.storage.sql import like_pattern
 
 Scope = Sequence[tuple[str, str]]
 """(platform, community_id) pairs a session may see."""
@@ -112,9 +113,9 @@ async def queue(db: Database, scope: Scope, filters: QueueFilters,
     if filters.status is not None:
         clauses.append("status = ?")
         params.append(str(filters.status))
-    if filters.label is not None:  # labels is a JSON array of known words: a quoted match is exact
-        clauses.append("labels LIKE ?")
-        params.append(f'%"{filters.label}"%')
+    if filters.label is not None:  # labels is a JSON array: the quoted word matches exactly
+        clauses.append("labels LIKE ? ESCAPE '!'")
+        params.append(like_pattern(f'"{filters.label}"'))
     rows = await db.fetchall(
         "SELECT id, platform, community_id, sender_id, sender_name, status, severity, labels,"
         " policies, opened_at, updated_at, claimed_by, claimed_at,"
@@ -320,3 +321,30 @@ async def feedback_since(db: Database, scope: Scope, since: datetime
         (*params, to_iso(since)),
     )
     return [(tuple(loads(r["policies"])), r["verdict"]) for r in rows]
+
+
+# -- privacy -------------------------------------------------------------------------------
+
+async def delete_review_user_data(db: Database, platform: str, user_id: str) -> int:
+    """Forget a moderator's sign-in links and session grants; returns the rows removed.
+    (Their audit-trail entries stay with the cases, as the other moderator actions do.)"""
+    removed = await db.execute(
+        "DELETE FROM review_signin_links WHERE platform = ? AND moderator_id = ?",
+        (platform, user_id),
+    )
+    return removed + await db.execute(
+        "DELETE FROM review_session_grants WHERE platform = ? AND moderator_id = ?",
+        (platform, user_id),
+    )
+
+
+async def delete_review_community_data(db: Database, platform: str, community_id: str) -> int:
+    """Forget every sign-in link and session grant for one community; returns the rows removed."""
+    removed = await db.execute(
+        "DELETE FROM review_signin_links WHERE platform = ? AND community_id = ?",
+        (platform, community_id),
+    )
+    return removed + await db.execute(
+        "DELETE FROM review_session_grants WHERE platform = ? AND community_id = ?",
+        (platform, community_id),
+    )

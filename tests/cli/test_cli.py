@@ -145,3 +145,19 @@ def test_delete_user_and_purge(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["--help"], ["classify", "--help"], ["replay", "--help"]])
 def test_help(args: list[str]) -> None:
     assert cli(*args).returncode == 0
+
+
+def test_bench_smoke_run_writes_its_figures(tmp_path: Path) -> None:
+    """The benchmark never rots: a few seconds of it, figures written (values not asserted)."""
+    result = cli("bench", "--smoke", "--no-cold-start", "--out", str(tmp_path / "bench"))
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((tmp_path / "bench" / "bench.json").read_text())
+    assert figures["throughput_per_s"] > 0
+    (load,) = figures["latency"]
+    assert {"offered_per_s", "p50_ms", "p95_ms", "p99_ms"} <= set(load)
+    assert figures["peak_rss_mb"] > 0 and figures["machine"]["cpus"]
+
+
+def test_detector_tools_are_reachable() -> None:
+    result = cli("eval", "--help")
+    assert result.returncode == 0 and "--split" in result.stdout

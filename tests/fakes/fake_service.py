@@ -123,6 +123,7 @@ class FakeBotService:
     """An in-memory :class:`BotService` that performs its effects on ``actions`` directly."""
 
     def __init__(self, actions: PlatformActions | None = None) -> None:
+        self.links_issued: list[tuple[str, str, UserRef]] = []
         self.actions = actions
         self.settings: dict[tuple[str, str], CommunitySettings] = {}
         self.settings_changes: list[tuple[CommunitySettings, UserRef]] = []
@@ -269,6 +270,10 @@ class FakeBotService:
         for case_id in doomed:
             del self.cases[case_id]
         return len(doomed)
+
+    async def dashboard_link(self, platform: str, community_id: str, moderator: UserRef) -> str:
+        self.links_issued.append((platform, community_id, moderator))
+        return f"http://127.0.0.1/review/signin/fake-{len(self.links_issued)}"
 
     async def delete_community_data(self, platform: str, community_id: str) -> int:
         doomed = [case_id for case_id, case in self.cases.items()

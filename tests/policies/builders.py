@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from moderation_bot.core.types import (
     LABELS,
@@ -26,13 +23,26 @@ def person(name: str) -> UserRef:
     return UserRef("test", f"id-{name}", name)
 
 
-def msg(*, sender: str = "stranger", to: tuple[str, ...] = ("teen",), private: bool = False,
-        **extra: Any) -> IncomingMessage:
+def msg(
+    *,
+    sender: str = "stranger",
+    to: tuple[str, ...] = ("teen",),
+    private: bool = False,
+    **extra: Any,
+) -> IncomingMessage:
     """A message; its text is irrelevant to the engine, which only sees scores."""
     return IncomingMessage(
-        platform="test", community_id="c1", channel_id="ch1", conversation_id="conv1",
-        message_id=f"m{next(_ids)}", sender=person(sender), text="(not read by the engine)",
-        sent_at=T0, private=private, recipients=tuple(person(n) for n in to), **extra,
+        platform="test",
+        community_id="c1",
+        channel_id="ch1",
+        conversation_id="conv1",
+        message_id=f"m{next(_ids)}",
+        sender=person(sender),
+        text="(not read by the engine)",
+        sent_at=T0,
+        private=private,
+        recipients=tuple(person(n) for n in to),
+        **extra,
     )
 
 
@@ -48,9 +58,4 @@ def community(pack: str = "default", **extra: Any) -> CommunitySettings:
 
 
 def state(**fields: Any) -> RiskState:
-    """A RiskState; skips the test when the core type lacks a field it needs (not yet added)."""
-    known = {f.name for f in dataclasses.fields(RiskState)}
-    missing = set(fields) - known
-    if missing:
-        pytest.skip(f"RiskState has no {', '.join(sorted(missing))} yet")
     return RiskState(**fields)

@@ -1,4 +1,5 @@
-"""The SQLite store through its real driver: migrations, cases, outbox, privacy, retention."""
+"""The store through its real drivers, the same tests on SQLite and on PostgreSQL: migrations,
+cases, outbox, privacy, retention."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from moderation_bot.core.types import CaseStatus, Severity
-from moderation_bot.storage import Store, open_store
+from moderation_bot.storage import IntegrityError, Store, open_store
 from moderation_bot.storage.migrate import available_migrations, migrate
-from moderation_bot.storage.store import UnsupportedDatabase, sqlite_path
+from moderation_bot.storage.store import UnsupportedDatabase, sqlite_path, url_scheme
 from tests.factories import T0, message, user
+from tests.storage.backends import BACKENDS, database_url
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with open_store(f"sqlite:///{tmp_path / 'bot.sqlite3'}") as opened:
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with database_url(request.param, tmp_path) as url, open_store(url) as opened:
         yield opened
 
 
@@ -25,16 +27,18 @@ async def test_migrations_are_recorded_and_applied_once(store: Store) -> None:
     rows = await store.db.fetchall("SELECT version FROM schema_migrations ORDER BY version")
     assert [r["version"] for r in rows] == [v for v, _, _ in available_migrations()]
     assert await migrate(store.db) == []
-    mode = await store.db.fetchone("PRAGMA journal_mode")
-    assert mode is not None and mode[0] == "wal"
+    if store.db.dialect == "sqlite":
+        mode = await store.db.fetchone("PRAGMA journal_mode")
+        assert mode is not None and mode[0] == "wal"
 
 
 def test_database_urls() -> None:
     assert sqlite_path("sqlite:///data/x.db") == Path("data/x.db")
     assert sqlite_path("sqlite:////tmp/x.db") == Path("/tmp/x.db")
     assert sqlite_path("sqlite://:memory:") == ":memory:"
-    with pytest.raises(UnsupportedDatabase, match="postgresql"):
-        sqlite_path("postgresql://localhost/db")
+    with pytest.raises(UnsupportedDatabase, match="'mysql' is not supported"):
+        sqlite_path("mysql://localhost/db")
+    assert url_scheme("postgres://u@h/db") == "postgres" and url_scheme("data/x.db") == ""
 
 
 async def test_one_open_case_per_sender_and_community(store: Store) -> None:
@@ -136,3 +140,65 @@ async def test_campaign_counts_distinct_conversations(store: Store) -> None:
                                               window)
     assert count == 3
     assert user("x").id == "id-x"
+
+
+async def test_execute_returns_new_ids_then_changed_rows(store: Store) -> None:
+    first = await store.outbox.add(verdict_id=None, case_id=None, platform="test",
+                                   community_id="c1", kind="delete_message", policy="p",
+                                   target_id=None, payload={}, now=T0)
+    second = await store.outbox.add(verdict_id=None, case_id=None, platform="test",
+                                    community_id="c1", kind="delete_message", policy="p",
+                                    target_id=None, payload={}, now=T0)
+    assert second > first > 0
+    assert await store.db.execute("UPDATE outbox SET attempts = attempts + 1") == 2
+    assert await store.db.execute("DELETE FROM outbox WHERE id = ?", (first,)) == 1
+    case_id, _ = await store.cases.open_or_update(message("x"), Severity.LOW, (), ("p",), T0)
+    insert = ("INSERT INTO case_events (case_id, at, actor, action) VALUES (?, ?, 'a', 'b')"
+              " ON CONFLICT (id) DO NOTHING")
+    event_id = await store.db.execute(insert, (case_id, "t"))
+    assert event_id > 0
+    # An insert that inserts nothing reports 0 rows, never an earlier insert's id.
+    clash = "INSERT INTO case_events (id, case_id, at, actor, action) VALUES (?, ?, ?, 'a', 'b')"
+    assert await store.db.execute(clash + " ON CONFLICT (id) DO NOTHING",
+                                  (event_id, case_id, "t")) == 0
+
+
+async def test_constraint_violations_raise_one_error_type_and_roll_back(store: Store) -> None:
+    first, _ = await store.cases.open_or_update(message("x"), Severity.LOW, (), ("p",), T0)
+    await store.cases.set_status(first, CaseStatus.DISMISSED, T0)
+    second, _ = await store.cases.open_or_update(message("y"), Severity.LOW, (), ("p",), T0)
+    with pytest.raises(IntegrityError):
+        async with store.transaction():
+            await store.cases.add_event(first, "mod", "reopen", T0)
+            await store.cases.set_status(first, CaseStatus.OPEN, T0)  # a second open case
+    assert await store.cases.events(first) == []
+    assert await store.cases.has_open_case("test", "c1", "id-stranger")
+    report = await store.cases.report(first)
+    assert report is not None and report.status is CaseStatus.DISMISSED and second != first
+
+
+async def test_hostile_strings_and_large_numbers_round_trip(store: Store) -> None:
+    name = "a\x00b\u202e\U0001f600" + "é" * 300
+    odd = message("x", sender=name, account_age=123456789012.25)
+    case_id, _ = await store.cases.open_or_update(odd, Severity.LOW, (), ("p",), T0)
+    again, created = await store.cases.open_or_update(
+        message("y", sender=name, account_age=None), Severity.LOW, (), ("p",), T0)
+    assert again == case_id and not created
+    report = await store.cases.report(case_id)
+    assert report is not None
+    assert report.sender_account_age_s == 123456789012.25  # 64-bit floats on both engines
+    assert report.sender.name.endswith("\u202e\U0001f600" + "é" * 300)
+    assert await store.delete_user_data("test", odd.sender.id) >= 1
+    assert await store.cases.report(case_id) is None
+
+
+async def test_recipient_scrub_matches_ids_literally(store: Store) -> None:
+    case_id, _ = await store.cases.open_or_update(
+        message("x", to="a_b"), Severity.LOW, (), ("p",), T0)
+    await store.cases.open_or_update(message("y", to="axb"), Severity.LOW, (), ("p",), T0)
+    await store.delete_user_data("test", "id-a%")  # wildcards in an id match nothing
+    report = await store.cases.report(case_id)
+    assert report is not None and [r.id for r in report.recipients] == ["id-a_b", "id-axb"]
+    await store.delete_user_data("test", "id-a_b")
+    report = await store.cases.report(case_id)
+    assert report is not None and [r.id for r in report.recipients] == ["id-axb"]
