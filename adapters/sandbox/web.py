@@ -37,7 +37,7 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -143,6 +143,7 @@ class SandboxAdapter:
             Route("/api/cases/{case_id:int}", self._case, methods=["GET"]),
             Route("/api/cases/{case_id:int}/actions", self._case_action, methods=["POST"]),
             Route("/api/cases/{case_id:int}/export", self._export, methods=["GET"]),
+            Route("/review-link", self._review_link, methods=["GET"]),
             Mount("/static", StaticFiles(packages=[("adapters.sandbox", "static")]),
                   name="static"),
         ]
@@ -252,6 +253,13 @@ class SandboxAdapter:
         self.actions.refresh_case(report)
         self.actions.record_case_action(case_id, action.value, moderator.user)
         return JSONResponse(case_json(report, with_text=action is ModeratorAction.REVEAL))
+
+    async def _review_link(self, request: Request) -> Response:
+        """Sign the moderator persona in to the review UI, as ``/modbot dashboard`` would."""
+        service = await self._ready()
+        moderator = _moderator(request.query_params.get("persona"))
+        link = await service.dashboard_link(PLATFORM, COMMUNITY_ID, moderator.user)
+        return RedirectResponse(link, status_code=303)
 
     async def _export(self, request: Request) -> Response:
         service = await self._ready()

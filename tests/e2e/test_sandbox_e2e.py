@@ -114,3 +114,21 @@ def test_sandbox_shows_the_whole_flow_and_stops_on_ctrl_c(
     logs = (tmp_path / "stderr.log").read_text()
     assert "Traceback" not in logs
     assert THREAT not in logs and "gift cards" not in logs
+
+
+def test_the_moderator_persona_signs_in_to_the_review_ui(
+    bot: tuple[str, subprocess.Popen[str]]
+) -> None:
+    url, _ = bot
+    with httpx.Client(base_url=url, timeout=10) as client:
+        sent = client.post("/api/messages", json={"persona": "jordan", "dm_with": "sam",
+                                                   "text": THREAT})
+        assert sent.json()["case_id"]
+        link = client.get("/review-link", params={"persona": "kim"})
+        assert link.status_code == 303
+        signin = link.headers["location"]
+        assert signin.startswith(f"{url}/review/signin/")
+        page = client.get(signin)
+        assert page.status_code == 200 and "Sign in" in page.text
+        assert client.get("/review-link", params={"persona": "jordan"}).status_code == 403
+        assert client.get("/review", follow_redirects=False).status_code in (307, 308, 302)
