@@ -1,0 +1,72 @@
+"""The pipeline against fakes of every port but the store: what it does with any classifier and
+any policies, independent of the shipped model and packs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from moderation_bot.app import open_service
+from moderation_bot.pipeline import Pipeline
+from moderation_bot.settings import Settings
+from tests.factories import message
+from tests.fakes.fake_classifier import TableClassifier
+from tests.fakes.fake_policies import ThresholdPolicies
+from tests.fakes.recording_platform import RecordingPlatform
+
+SCORES = {"bad one": {"grooming": 0.8}, "bad two": {"image_request": 0.9},
+          "meh": {"grooming": 0.3}}
+
+
+@pytest.fixture
+def platform() -> RecordingPlatform:
+    return RecordingPlatform()
+
+
+@pytest.fixture
+async def service(tmp_path: Path, platform: RecordingPlatform) -> AsyncIterator[Pipeline]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", _env_file=None)
+    async with open_service(settings, {"test": platform}, classifier=TableClassifier(SCORES),
+                            policies=ThresholdPolicies()) as pipeline:
+        yield pipeline
+
+
+async def test_warning_and_advice_are_merged_per_recipient(service: Pipeline,
+                                                           platform: RecordingPlatform) -> None:
+    await service.handle(message("bad one"))
+    await service.dispatcher.drain()
+    (dm,) = platform.of("send_private")
+    assert dm.args["notice"].headline == "warn_recipient:grooming"
+    assert dm.args["notice"].advice == ("step",)
+    assert len(platform.of("post_case")) == 1
+
+
+async def test_quiet_and_risky_paths_give_the_same_kind_of_outcome(service: Pipeline) -> None:
+    quiet = await service.handle(message("hello"))
+    weak = await service.handle(message("meh"))
+    assert quiet.flagged is weak.flagged is False
+    assert quiet.case_id is weak.case_id is None
+    checked = await service.status("test", "c1")
+    assert checked.messages_checked_last_7_days == 2
+
+
+async def test_a_sender_with_history_takes_the_full_path(service: Pipeline) -> None:
+    await service.handle(message("bad one", sender="jay"))
+    later = await service.handle(message("hello again", sender="jay"))
+    state = await service.store.state.conversation("test", "c1", "general", "id-jay")
+    assert later.case_id is None and state is not None and state.message_count == 2
+
+
+async def test_redelivery_after_a_restart_is_decided_once(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", _env_file=None)
+    incoming = [message("hello"), message("bad two")]
+    platform = RecordingPlatform()
+    for _ in range(2):  # the second process sees both messages again
+        async with open_service(settings, {"test": platform}, classifier=TableClassifier(SCORES),
+                                policies=ThresholdPolicies()) as service:
+            outcomes = [await service.handle(m) for m in incoming]
+            await service.dispatcher.drain()
+    assert outcomes[1].duplicate
+    assert len(platform.of("send_private")) == 1 and len(platform.of("post_case")) == 1
