@@ -33,7 +33,7 @@ from moderation_bot.storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[EffectKind, str, str], Notice]
+Renderer = Callable[[EffectKind, str, str, bool | None], Notice]
 
 MAX_BACKOFF_S = 300.0
 
@@ -182,7 +182,8 @@ class Dispatcher:
 
     async def _notice_for(self, row: OutboxRow, kind: EffectKind) -> tuple[Notice, list[int]]:
         topic, locale = row.payload["topic"], row.payload["locale"]
-        notice = self._render(kind, topic, locale)
+        minor = row.payload.get("minor")
+        notice = self._render(kind, topic, locale, minor)
         if kind is not EffectKind.WARN_RECIPIENT or row.verdict_id is None:
             return notice, []
         siblings = [
@@ -191,7 +192,7 @@ class Dispatcher:
         ]
         if not siblings:
             return notice, []
-        advice = self._render(EffectKind.SEND_ADVICE, siblings[0].payload["topic"], locale)
+        advice = self._render(EffectKind.SEND_ADVICE, siblings[0].payload["topic"], locale, minor)
         return merge_notices(notice, advice), [r.id for r in siblings]
 
     async def _post_case(

@@ -224,6 +224,10 @@ class Pipeline:
                            EffectKind.SUPPORT_VICTIM):
             payload["topic"] = effect.advice_topic or "general"
             payload["locale"] = settings.locale
+            # Known age only for the person the message was sent to; the sender (a disclosure)
+            # and unknown ages get every link.
+            if effect.kind is not EffectKind.SUPPORT_VICTIM:
+                payload["minor"] = message.recipient_is_minor
         elif effect.kind is EffectKind.DELETE_MESSAGE:
             payload["message"] = {"channel_id": message.channel_id,
                                   "message_id": message.message_id}

@@ -32,7 +32,10 @@ class PolicyBook(Protocol):
                      classification: Classification, seconds_since_conversation: float | None,
                      seconds_since_sender: float | None) -> RiskState: ...
 
-    def render(self, kind: EffectKind, topic: str, locale: str) -> Notice: ...
+    def render(self, kind: EffectKind, topic: str, locale: str,
+               minor: bool | None = None) -> Notice:
+        """Words for one person; ``minor`` (when known) leaves out links not meant for them."""
+        ...
 
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         """No label is above the pack's noise floor: the message adds nothing to any risk."""
@@ -60,8 +63,9 @@ class PackPolicyBook:
                        seconds_since_conversation=seconds_since_conversation,
                        seconds_since_sender=seconds_since_sender, params=pack.risk)
 
-    def render(self, kind: EffectKind, topic: str, locale: str) -> Notice:
-        return render(kind, topic, locale)
+    def render(self, kind: EffectKind, topic: str, locale: str,
+               minor: bool | None = None) -> Notice:
+        return render(kind, topic, locale, minor=minor)
 
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         floor = self._engine.resolve_pack(settings.policy_pack).risk.noise_floor

@@ -54,7 +54,8 @@ class ThresholdPolicies:
                        sender_risk=max(previous.sender_risk, top),
                        message_count=previous.message_count + 1)
 
-    def render(self, kind: EffectKind, topic: str, locale: str) -> Notice:
+    def render(self, kind: EffectKind, topic: str, locale: str,
+               minor: bool | None = None) -> Notice:
         return Notice(topic=topic, locale=locale, headline=f"{kind}:{topic}", body="body",
                       advice=("step",) if kind is EffectKind.SEND_ADVICE else ())
 

@@ -14,7 +14,7 @@ from tests.factories import T0, message
 from tests.fakes.recording_platform import RecordingPlatform
 
 
-def render(kind: EffectKind, topic: str, locale: str) -> Notice:
+def render(kind: EffectKind, topic: str, locale: str, minor: bool | None = None) -> Notice:
     return Notice(topic=topic, locale=locale, headline=str(kind), body="words",
                   advice=("step",) if kind is EffectKind.SEND_ADVICE else ())
 
