@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 import uvicorn
 from starlette.applications import Starlette
@@ -24,12 +24,13 @@ from classifiers.baseline import BaselineClassifier
 from moderation_bot.batching import MicroBatcher
 from moderation_bot.clock import utcnow
 from moderation_bot.core.ports import Classifier, PlatformActions
+from moderation_bot.core.types import EffectKind
 from moderation_bot.dispatch import Dispatcher
 from moderation_bot.logs import fields
 from moderation_bot.pipeline import Pipeline
 from moderation_bot.review import build_review_app
 from moderation_bot.policy_book import PackPolicyBook, PolicyBook
-from moderation_bot.settings import Settings
+from moderation_bot.settings import Settings, SettingsError
 from moderation_bot.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,45 @@ def _discord(settings: Settings, actions: dict[str, PlatformActions]
     return lambda service: DiscordAdapter(service, config, actions=discord_actions)
 
 
+class _TelegramRunner:
+    """The Telegram adapter starts with the service it feeds and stops on its own."""
+
+    def __init__(self, adapter: Any, service: Pipeline) -> None:
+        self._adapter = adapter
+        self._service = service
+
+    async def start(self) -> None:
+        await self._adapter.start(self._service)
+
+    async def close(self) -> None:
+        await self._adapter.stop()
+
+
+def _telegram(settings: Settings, actions: dict[str, PlatformActions]
+              ) -> Callable[[Pipeline], PlatformRunner] | None:
+    if settings.telegram_token is None:
+        return None
+    from adapters.telegram import TelegramAdapter, TelegramConfig
+    from policies.catalog import render
+
+    secret = settings.telegram_webhook_secret
+    try:
+        config = TelegramConfig(
+            token=settings.telegram_token.get_secret_value(),
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=secret.get_secret_value() if secret else None,
+            webhook_listen=settings.telegram_webhook_listen,
+            webhook_port=settings.telegram_webhook_port,
+            concurrent_updates=settings.telegram_concurrent_updates,
+        )
+    except ValueError as error:
+        raise SettingsError(f"invalid Telegram configuration: {error}") from None
+    adapter = TelegramAdapter(
+        config, advice_renderer=lambda topic, locale: render(EffectKind.SEND_ADVICE, topic, locale))
+    actions[adapter.actions.platform] = adapter.actions
+    return lambda service: _TelegramRunner(adapter, service)
+
+
 async def run(settings: Settings) -> None:
     """Run the bot until Ctrl-C (SIGINT) or SIGTERM."""
     from adapters.sandbox.actions import SandboxActions
@@ -138,7 +178,8 @@ async def run(settings: Settings) -> None:
 
     actions: dict[str, PlatformActions] = {}
     routes: list[Route | Mount] = [Route("/healthz", _health)]
-    platforms = [factory for factory in (_discord(settings, actions),) if factory is not None]
+    platforms = [factory for factory in (_discord(settings, actions), _telegram(settings, actions))
+                 if factory is not None]
     sandbox: SandboxAdapter | None = None
     if not settings.has_platform_tokens:
         sandbox_actions = SandboxActions()

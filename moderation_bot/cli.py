@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from moderation_bot.settings import Settings, SettingsError, load_settings
+from moderation_bot.storage import DatabaseUnavailable, UnsupportedDatabase
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -344,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             return asyncio.run(_bench(args))
         return asyncio.run(_purge(args))
-    except SettingsError as error:
+    except (SettingsError, UnsupportedDatabase, DatabaseUnavailable) as error:
         _error(str(error))
         return EXIT_USAGE
     except FileNotFoundError as error:

@@ -18,8 +18,9 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    database_url: str = Field("sqlite:///data/modbot.sqlite3",
-                              description="sqlite:///PATH (PostgreSQL comes with scale-out)")
+    database_url: str = Field(
+        "sqlite:///data/modbot.sqlite3",
+        description="sqlite:///PATH or postgresql://USER:PASSWORD@HOST:5432/DB")
     host: str = Field("127.0.0.1", description="address of the local web server")
     port: int = Field(8080, ge=0, le=65535)
     public_url: str | None = Field(
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = Field("0.0.0.0", description="webhook server address")
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
+    telegram_concurrent_updates: int = Field(1, ge=1, le=256)
     classifier: Literal["auto", "model", "baseline"] = Field(
         "auto", description="auto: the trained model when shipped, else the keyword baseline")
     default_policy_pack: str = "default"

@@ -26,12 +26,21 @@ def effect_summaries(effects: tuple[Effect, ...]) -> list[dict[str, str]]:
     return [{"kind": str(e.kind), "policy": e.policy} for e in effects]
 
 
+_COLUMNS = (
+    "message_key, platform, community_id, conversation_id, message_id, sender_id, text_sha256,"
+    " flagged, labels, scores, model_id, effects, shadow_effects, case_id, decided_at"
+)
+_QUIET_ROW = "(?, ?, ?, ?, ?, ?, ?, 0, '[]', ?, ?, '[]', '[]', NULL, ?)"
+
+
 class VerdictRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def find(self, message_key: str) -> StoredVerdict | None:
-        row = await self._db.fetchone("SELECT * FROM verdicts WHERE message_key = ?", (message_key,))
+        row = await self._db.fetchone(
+            "SELECT * FROM verdicts WHERE message_key = ?", (message_key,)
+        )
         if row is None:
             return None
         return StoredVerdict(
@@ -49,9 +58,7 @@ class VerdictRepository:
         decision: Decision, case_id: int | None, decided_at: datetime,
     ) -> int:
         return await self._db.execute(
-            "INSERT INTO verdicts (message_key, platform, community_id, conversation_id, message_id,"
-            " sender_id, text_sha256, flagged, labels, scores, model_id, effects, shadow_effects,"
-            " case_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO verdicts ({_COLUMNS}) VALUES ({', '.join(['?'] * 15)})",
             (
                 message.idempotency_key, message.platform, message.community_id,
                 message.conversation_id, message.message_id, message.sender.id, text_sha256,
@@ -71,7 +78,7 @@ class VerdictRepository:
         """
         if not rows:
             return
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, 0, '[]', ?, ?, '[]', '[]', NULL, ?)"] * len(rows))
+        values = ", ".join([_QUIET_ROW] * len(rows))
         params: list[object] = []
         for message, text_sha256, classification, decided_at in rows:
             params += [message.idempotency_key, message.platform, message.community_id,
@@ -79,13 +86,13 @@ class VerdictRepository:
                        text_sha256, scores_to_json(classification.scores),
                        classification.model_id, to_iso(decided_at)]
         await self._db.execute(
-            "INSERT INTO verdicts (message_key, platform, community_id, conversation_id, message_id,"
-            " sender_id, text_sha256, flagged, labels, scores, model_id, effects, shadow_effects,"
-            f" case_id, decided_at) VALUES {values} ON CONFLICT (message_key) DO NOTHING",
+            f"INSERT INTO verdicts ({_COLUMNS}) VALUES {values} ON CONFLICT (message_key) DO NOTHING",
             params,
         )
 
-    async def counts_since(self, platform: str, community_id: str, since: datetime) -> tuple[int, int]:
+    async def counts_since(
+        self, platform: str, community_id: str, since: datetime
+    ) -> tuple[int, int]:
         """(messages checked, messages flagged) in a community since a moment."""
         row = await self._db.fetchone(
             "SELECT COUNT(*) AS checked, COALESCE(SUM(flagged), 0) AS flagged FROM verdicts"

@@ -161,3 +161,9 @@ def test_bench_smoke_run_writes_its_figures(tmp_path: Path) -> None:
 def test_detector_tools_are_reachable() -> None:
     result = cli("eval", "--help")
     assert result.returncode == 0 and "--split" in result.stdout
+
+
+def test_an_unreachable_database_is_a_clear_error() -> None:
+    result = cli("purge", env={"MODBOT_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "127.0.0.1" in result.stderr

@@ -6,15 +6,17 @@ so a real ``Application`` (polling or webhook) runs unmodified against it.
 
 What it offers a test:
 
-- ``push_update(raw)`` queues an update for ``getUpdates`` (long poll, woken at once);
+- ``push_update(raw)`` queues an update for ``getUpdates`` (long poll, woken at once; polls
+  themselves are not recorded as calls);
 - builders for realistic payloads (``group_message``, ``private_message``, ``callback_query``,
   ``business_connection``, ``business_message``...), accepted by ``Update.de_json``;
 - ``calls`` records every API call with its decoded parameters; ``wait_for(method, after=n)``
   waits on a condition, never a sleep;
 - ``fail_next(method, code, ...)`` makes the next call(s) of a method fail (429 with
   ``retry_after``, 400, 403, 500);
-- chat members and admins (``set_member``), private chats users have started (DMs to anyone
-  else get Telegram's 403), business connections;
+- chat members and admins (``set_member``; restrict/ban calls update them), private chats
+  users have started (DMs to anyone else get Telegram's 403), business connections; a reply
+  (``reply_parameters``) to a pushed message carries it as ``reply_to_message``, as Telegram does;
 - ``stop()`` releases pending long polls, and ``start()`` again on the same port models an outage.
 """
 
@@ -26,7 +28,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -142,7 +144,7 @@ class FakeTelegram:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> FakeTelegram:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -390,6 +392,12 @@ class FakeTelegram:
             if "reply_markup" in p:
                 msg["reply_markup"] = p["reply_markup"]
             return msg
+        if method in ("restrictChatMember", "banChatMember"):
+            key = (int(p["chat_id"]), int(p["user_id"]))
+            known = self._members.get(key, {}).get("user") or user(int(p["user_id"]))
+            self._members[key] = _chat_member(
+                known, "restricted" if method == "restrictChatMember" else "kicked")
+            return True
         if method == "getChatMember":
             key = (int(p["chat_id"]), int(p["user_id"]))
             if key in self._members:
@@ -461,6 +469,14 @@ _ADMIN_RIGHTS = (
 )
 
 
+_RESTRICTED_RIGHTS = (
+    "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
+    "can_send_polls", "can_send_other_messages", "can_add_web_page_previews", "can_manage_topics",
+    "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_edit_tag", "can_react_to_messages",
+)
+
+
 def _chat_member(member: JSON, status: str) -> JSON:
     data: JSON = {"user": member, "status": status}
     if status == "creator":
@@ -469,7 +485,8 @@ def _chat_member(member: JSON, status: str) -> JSON:
         data.update({right: right not in ("can_be_edited", "is_anonymous")
                      for right in _ADMIN_RIGHTS})
     elif status == "restricted":
-        data.update({"is_member": True, "until_date": 0, "can_send_messages": False})
+        data.update({"is_member": True, "until_date": 0})
+        data.update({right: False for right in _RESTRICTED_RIGHTS})
     elif status == "kicked":
         data["until_date"] = 0
     return data

@@ -202,3 +202,18 @@ async def test_recipient_scrub_matches_ids_literally(store: Store) -> None:
     await store.delete_user_data("test", "id-a_b")
     report = await store.cases.report(case_id)
     assert report is not None and [r.id for r in report.recipients] == ["id-axb"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_transactions_on_two_stores_are_independent(backend: str, tmp_path: Path) -> None:
+    async with (database_url(backend, tmp_path / "a") as url_a,
+                database_url(backend, tmp_path / "b") as url_b,
+                open_store(url_a) as a, open_store(url_b) as b):
+        with pytest.raises(RuntimeError):
+            async with a.transaction():
+                await a.cases.open_or_update(message("x"), Severity.LOW, (), ("p",), T0)
+                async with b.transaction():  # not a nested block of a's transaction
+                    await b.cases.open_or_update(message("y"), Severity.LOW, (), ("p",), T0)
+                    raise RuntimeError("crash inside b's transaction")
+        assert await a.db.fetchall("SELECT id FROM cases") == []
+        assert await b.db.fetchall("SELECT id FROM cases") == []

@@ -8,7 +8,7 @@ runs the real Updater long-polling the fake.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest_asyncio
@@ -60,7 +60,6 @@ class Harness:
     adapter: TelegramAdapter
     service: TgService
     app: Application  # type: ignore[type-arg]
-    seen: list[int] = field(default_factory=list)
 
     async def process(self, update: dict[str, Any]) -> None:
         """Run one update through the Application and wait for its handlers to finish."""

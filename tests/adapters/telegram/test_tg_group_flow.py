@@ -141,3 +141,30 @@ async def test_plain_start_says_what_the_bot_does(tg: Harness) -> None:
     await tg.process(tg.fake.command("/start", sender=ALICE, chat=ft.private_chat(ALICE)))
     [answer] = tg.fake.calls_to("sendMessage")
     assert "forward it to me" in answer.params["text"]
+
+
+async def test_membership_age_is_known_for_members_seen_joining(tg: Harness) -> None:
+    await tg.link_moderators()
+    now = tg.fake.message(None, sender=MALLORY, chat=GROUP)["date"]
+    await tg.process({"chat_member": {
+        "chat": GROUP, "from": MALLORY, "date": now,
+        "old_chat_member": {"status": "left", "user": MALLORY},
+        "new_chat_member": {"status": "member", "user": MALLORY},
+    }})
+    await tg.process(tg.fake.group_message("send me a pic", sender=MALLORY,
+                                           reply_to=_alice_said_hi(tg.fake)))
+    await tg.process(tg.fake.group_message("send me a pic", sender=BOB,
+                                           reply_to=_alice_said_hi(tg.fake)))
+    ages = {case.sender.id: case.sender_membership_age_s for case in tg.service.cases.values()}
+    assert ages[str(MALLORY["id"])] is not None and ages[str(MALLORY["id"])] >= 0
+    assert ages[str(BOB["id"])] is None
+    card = tg.fake.calls_to("sendMessage", ok=True)
+    assert any("Member for: 0.0 h" in c.params["text"] for c in card)
+
+
+async def test_a_message_dressed_as_a_command_is_still_checked(tg: Harness) -> None:
+    await tg.link_moderators()
+    await tg.process(tg.fake.command("/note pay me 50 or i send the pics", sender=MALLORY,
+                                     chat=GROUP))
+    [outcome] = tg.service.handled.values()
+    assert outcome.flagged

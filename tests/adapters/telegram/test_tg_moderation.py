@@ -204,3 +204,14 @@ async def test_status_for_admins(tg: Harness) -> None:
     assert "Only admins" in replies[-2]
     assert "Open cases: 1" in replies[-1] and "Messages checked in the last 7 days: 1" in (
         replies[-1])
+
+
+async def test_confirmed_ban_shows_in_the_members_status(tg: Harness) -> None:
+    card = await _open_case(tg)
+    restricted = await tg.app.bot.get_chat_member(GROUP["id"], MALLORY["id"])
+    assert restricted.status == "restricted"  # the policy's automatic timeout
+    await tg.process(_press(tg, card, "b", ADMIN))
+    banned = await tg.app.bot.get_chat_member(GROUP["id"], MALLORY["id"])
+    assert banned.status == "kicked"
+    untouched = await tg.app.bot.get_chat_member(GROUP["id"], ALICE["id"])
+    assert untouched.status == "member"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -9,7 +10,9 @@ import socket
 import httpx
 import pytest
 
+from adapters.telegram import TelegramStartError
 from adapters.telegram.request import sanitize_updates
+from moderation_bot.core.types import MessageRef, UserRef
 from tests.adapters.telegram.conftest import (
     ALICE,
     GROUP,
@@ -22,6 +25,10 @@ from tests.fakes import fake_telegram as ft
 
 THREAT = "pay me 200 or i send the photos to everyone"
 SECRET = "s3cret-token_for-tests"
+
+# PTB 22.8 itself warns when it builds a RetryAfter (a deprecation notice about a future type).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
 
 async def test_429_is_retried_by_the_rate_limiter_and_nothing_is_lost(tg: Harness) -> None:
@@ -44,8 +51,6 @@ async def test_permanent_failures_are_reported_not_raised(tg: Harness) -> None:
     tg.fake.fail_next("restrictChatMember", 400, "Bad Request: not enough rights")
     results = []
     ref = tg.fake.message(THREAT, sender=MALLORY, chat=GROUP)
-    from moderation_bot.core.types import MessageRef, UserRef
-
     actions = tg.adapter.actions
     results.append(await actions.delete_message(
         MessageRef("telegram", "-100123", "-100123", str(ref["message_id"])), idempotency_key="k1"))
@@ -63,11 +68,26 @@ async def test_permanent_failures_are_reported_not_raised(tg: Harness) -> None:
 async def test_outage_recovers_without_losing_updates(polling: Harness) -> None:
     fake = polling.fake
     await polling.link_moderators()
-    await fake.stop()  # Telegram unreachable: polling fails and backs off
-    fake.push_update(fake.group_message(THREAT, sender=MALLORY))
-    fake.push_update(fake.group_message("how old are you? our secret", sender=ALICE))
+    polling_failed = asyncio.Event()
+
+    class _Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "polling error" in record.getMessage():
+                polling_failed.set()
+
+    watch = _Watch()
+    logging.getLogger("adapters.telegram.app").addHandler(watch)
+    try:
+        await fake.stop()  # Telegram unreachable: polling fails and backs off
+        fake.push_update(fake.group_message(THREAT, sender=MALLORY))
+        fake.push_update(fake.group_message("how old are you? our secret", sender=ALICE))
+        await asyncio.wait_for(polling_failed.wait(), 10)
+    finally:
+        logging.getLogger("adapters.telegram.app").removeHandler(watch)
     await fake.start()  # back on the same port
     await fake.wait_for("restrictChatMember", timeout=15)
+    await fake.wait_for("sendMessage", where=lambda c: c.params["chat_id"] == MODS_CHAT_ID
+                        and "Alice" in c.params["text"])
     keys = [o.message_key for o in polling.service.handled.values()]
     assert len(keys) == 2 and len(set(keys)) == 2
 
@@ -117,11 +137,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_webhook_mode_checks_the_secret_token(fake: ft.FakeTelegram) -> None:
+async def test_webhook_mode_checks_the_secret_token(fake: ft.FakeTelegram,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     port = _free_port()
     harness = make_harness(fake, webhook_url=f"http://127.0.0.1:{port}/telegram",
                            webhook_secret=SECRET, webhook_listen="127.0.0.1",
                            webhook_port=port)
+    await harness.link_moderators()
     await harness.adapter.start(harness.service)
     try:
         assert fake.webhook is not None
@@ -139,5 +162,42 @@ async def test_webhook_mode_checks_the_secret_token(fake: ft.FakeTelegram) -> No
         assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
         await fake.wait_for("restrictChatMember")
         assert len(harness.service.handled) == 1
+        assert fake.webhook["url"] == f"http://127.0.0.1:{port}/telegram"
+
+        broken = fake.group_message("private words in a broken update", sender=MALLORY)
+        broken["message"]["date"] = "not a timestamp"
+        async with httpx.AsyncClient() as client:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            rejected = await client.post(url, json={"update_id": 42, **broken}, headers=headers)
+            later = fake.group_message("send me a pic", sender=MALLORY)
+            await client.post(url, json={"update_id": 43, **later}, headers=headers)
+        assert rejected.status_code == 400
+        await fake.wait_for("editMessageText")  # the second message joins the open case
+        assert len(harness.service.handled) == 2
+        ours = "\n".join(r.getMessage() for r in caplog.records
+                         if r.name.startswith(("telegram", "adapters")))
+        assert "private words" not in ours and "pay me or i send" not in ours
+        assert fake.token not in ours and SECRET not in ours
     finally:
         await harness.adapter.stop()
+
+
+async def test_a_refused_token_stops_start_with_a_plain_error(fake: ft.FakeTelegram) -> None:
+    harness = make_harness(fake, token="42:not-the-fakes-token")
+    with pytest.raises(TelegramStartError) as raised:
+        await harness.adapter.start(harness.service)
+    assert "not-the-fakes-token" not in str(raised.value)
+    assert type(raised.value).__module__.startswith("adapters.")
+    await harness.adapter.stop()  # safe after a failed start
+
+
+async def test_a_revoked_token_never_reaches_the_delivery_detail(fake: ft.FakeTelegram) -> None:
+    harness = make_harness(fake, token="42:revoked-token")
+    actions = harness.adapter.actions
+    try:
+        result = await actions.ban_user("-100123", UserRef("telegram", "1002", "Mallory"),
+                                        reason="test", idempotency_key="k")
+    finally:
+        await harness.adapter.stop()
+    assert not result.ok and result.detail.startswith("permanent: InvalidToken")
+    assert "revoked-token" not in result.detail

@@ -1,0 +1,92 @@
+"""The adapter with the real pipeline (SQLite store, baseline classifier, policy packs,
+dispatcher) instead of the fake service: both sides agree on the BotService and PlatformActions
+contracts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.telegram import TelegramAdapter
+from moderation_bot.app import open_service
+from moderation_bot.core.types import CommunitySettings, EffectKind, Notice, UserRef
+from moderation_bot.settings import Settings
+from policies.catalog import render
+from tests.adapters.telegram.conftest import (
+    ADMIN,
+    ALICE,
+    GROUP,
+    MALLORY,
+    MODS_CHAT_ID,
+    make_config,
+)
+from tests.fakes import fake_telegram as ft
+
+THREAT = "i have your nudes. send 200 dollars or i send them to your family"
+
+
+def advice(topic: str, locale: str) -> Notice:
+    return render(EffectKind.SEND_ADVICE, topic, locale)
+
+
+async def test_a_threat_goes_through_the_real_pipeline_to_telegram(fake: ft.FakeTelegram,
+                                                                   tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    adapter = TelegramAdapter(make_config(fake), advice_renderer=advice)
+    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
+        await pipeline.save_settings(
+            CommunitySettings("telegram", str(GROUP["id"]),
+                              moderator_channel_id=str(MODS_CHAT_ID)),
+            UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+        await adapter.start(pipeline)
+        try:
+            n0 = len(fake.calls)
+            reply_to = fake.message("hi", sender=ALICE, chat=GROUP)
+            fake.push_update(fake.group_message(THREAT, sender=MALLORY, reply_to=reply_to))
+            card_call = await fake.wait_for(
+                "sendMessage", after=n0, where=lambda c: c.params["chat_id"] == MODS_CHAT_ID)
+            warning = await fake.wait_for(
+                "sendMessage", after=n0, where=lambda c: c.params["chat_id"] == GROUP["id"])
+            assert "nudes" not in card_call.params["text"] and "nudes" not in (
+                warning.params["text"])
+            assert "tg://user?id=1001" in warning.params["text"]
+            await fake.wait_for("deleteMessage", after=n0)
+            card = fake.sent_message(card_call)
+            case_id = int(card_call.params["text"].split("Case #")[1].split("<")[0])
+
+            # The deep link in the warning gives Alice the catalog's advice in private.
+            fake.start_private_chat(ALICE["id"])
+            [[button]] = warning.params["reply_markup"]["inline_keyboard"]
+            payload = button["url"].split("?start=")[1]
+            n1 = len(fake.calls)
+            fake.push_update(fake.private_message(
+                f"/start {payload}", sender=ALICE,
+                entities=[{"type": "bot_command", "offset": 0, "length": 6}]))
+            dm = await fake.wait_for("sendMessage", after=n1)
+            assert dm.params["chat_id"] == ALICE["id"] and len(dm.params["text"]) > 100
+
+            # An admin claims the case: the real service audits it and the card is updated.
+            n2 = len(fake.calls)
+            fake.push_update(fake.callback_query(f"mb:{case_id}:c:{GROUP['id']}",
+                                                 presser=ADMIN, message=card))
+            await fake.wait_for("answerCallbackQuery", after=n2)
+            report = await pipeline.case_report("telegram", str(GROUP["id"]), case_id)
+            assert report is not None and report.claimed_by
+            edit = await fake.wait_for("editMessageText", after=n2)
+            assert edit.params["message_id"] == card["message_id"]
+
+            # Reveal and export go to the admin privately, with the real evidence.
+            fake.start_private_chat(ADMIN["id"])
+            n3 = len(fake.calls)
+            fake.push_update(fake.callback_query(f"mb:{case_id}:v:{GROUP['id']}",
+                                                 presser=ADMIN, message=card))
+            fake.push_update(fake.callback_query(f"mb:{case_id}:x:{GROUP['id']}",
+                                                 presser=ADMIN, message=card))
+            revealed = await fake.wait_for("sendMessage", after=n3)
+            assert revealed.params["chat_id"] == ADMIN["id"] and "nudes" in (
+                revealed.params["text"])
+            exported = await fake.wait_for("sendDocument", after=n3)
+            assert exported.params["chat_id"] == ADMIN["id"]
+            assert b"nudes" in exported.files["document"]
+        finally:
+            await adapter.stop()
