@@ -1,5 +1,5 @@
-"""The pipeline end to end inside one process: real SQLite store, the keyword baseline, the real
-policy packs and catalogs, and a recording fake platform."""
+"""The pipeline end to end inside one process: the real store (SQLite and PostgreSQL), the
+keyword baseline, the real policy packs and catalogs, and a recording fake platform."""
 
 from __future__ import annotations
 
