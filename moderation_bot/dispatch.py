@@ -6,6 +6,9 @@ backoff until ``max_attempts``; a crash between "stored" and "sent" leaves the r
 the next start sends it (once: rows are marked done as they succeed, and the key lets the
 platform drop a repeat of a call whose success was not recorded).
 
+A platform that answers ``ok=False`` has refused for good (missing rights, DMs closed, unknown
+chat) unless its ``detail`` starts with ``transient:``; an exception is always worth retrying.
+
 A warning and the advice for the same person about the same message are merged into one private
 message: one calm message is kinder than two.
 """
@@ -40,6 +43,13 @@ MAX_BACKOFF_S = 300.0
 
 class DispatchError(RuntimeError):
     """A platform call could not be made (no adapter, or the adapter reported failure)."""
+
+
+class RefusedForGood(DispatchError):
+    """The platform refused in a way retrying cannot fix (missing rights, unknown chat)."""
+
+
+TRANSIENT_PREFIX = "transient:"
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -125,7 +135,7 @@ class Dispatcher:
     async def _record_failure(self, row: OutboxRow, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"
         now = self._clock()
-        if row.attempts + 1 >= self._max_attempts:
+        if isinstance(error, RefusedForGood) or row.attempts + 1 >= self._max_attempts:
             await self._store.outbox.mark_failed(row.id, reason, now)
             if row.case_id is not None:
                 await self._store.cases.add_event(
@@ -177,7 +187,10 @@ class Dispatcher:
             result, merged = await self._post_case(row, actions)
             done += merged
         if not result.ok:
-            raise DispatchError(result.detail or "the platform refused the call")
+            detail = result.detail or "the platform refused the call"
+            if detail.startswith(TRANSIENT_PREFIX):
+                raise DispatchError(detail)
+            raise RefusedForGood(detail)
         return done, result
 
     async def _notice_for(self, row: OutboxRow, kind: EffectKind) -> tuple[Notice, list[int]]:

@@ -57,6 +57,9 @@ class PlatformActions(Protocol):
 
     Every call carries an ``idempotency_key``; an adapter passes it on where the platform can
     deduplicate (Discord's message nonce) and the dispatcher never repeats a call it recorded done.
+    A failure worth retrying (network, rate limit) raises or answers ``ok=False`` with a
+    ``detail`` starting ``transient:``; any other ``ok=False`` is a refusal for good, recorded on
+    the case and not retried.
     """
 
     @property

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from moderation_bot.core.types import EffectKind, Notice, Severity
+from moderation_bot.core.types import DeliveryResult, EffectKind, Notice, Severity
 from moderation_bot.dispatch import MAX_BACKOFF_S, Dispatcher, backoff_seconds
 from moderation_bot.storage import Store, open_store
 from tests.factories import T0, message
-from tests.fakes.recording_platform import RecordingPlatform
+from tests.fakes.recording_platform import Call, RecordingPlatform
 
 
 def render(kind: EffectKind, topic: str, locale: str, minor: bool | None = None) -> Notice:
@@ -57,3 +57,24 @@ async def test_warning_and_advice_for_one_person_become_one_message(store: Store
     # Without a verdict the rows cannot be paired: each goes out on its own.
     assert await dispatcher.run_due() == 2
     assert len(platform.of("send_private")) == 2
+
+
+class Refusing(RecordingPlatform):
+    async def delete_message(self, message, *, idempotency_key):  # type: ignore[no-untyped-def]
+        self.calls.append(Call("delete_message", idempotency_key, {}))
+        return DeliveryResult(ok=False, detail=self.detail)
+
+
+@pytest.mark.parametrize(("detail", "expected"), [
+    ("permanent: missing rights", {"failed": 1}),
+    ("transient: flood wait", {"pending": 1}),
+])
+async def test_refusals_for_good_are_not_retried(store: Store, detail: str,
+                                                 expected: dict[str, int]) -> None:
+    platform = Refusing()
+    platform.detail = detail  # type: ignore[attr-defined]
+    await store.outbox.add(verdict_id=None, case_id=None, platform="test", community_id="c1",
+                           kind="delete_message", policy="p", target_id=None,
+                           payload={"message": {"channel_id": "c", "message_id": "m"}}, now=T0)
+    await Dispatcher(store, {"test": platform}, render, clock=lambda: T0).run_due()
+    assert await store.outbox.statuses() == expected
