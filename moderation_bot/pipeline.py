@@ -45,6 +45,7 @@ from moderation_bot.policy_book import PolicyBook
 from moderation_bot.review.signin import issue_signin_link
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_to_dict
+from moderation_bot.storage.state import SenderBound
 from moderation_bot.storage.review_queries import (
     delete_review_community_data,
     delete_review_user_data,
@@ -57,6 +58,7 @@ MODERATOR_POLICY = "moderator"
 MEMBER_REPORT_POLICY = "member-report"
 CONFIRMED_TIMEOUT_S = 24 * 3600
 RECENT_OUTCOMES = 50_000
+UNBOUNDED = 1_000_000  # "as many as can be" for counts the fast path does not look up
 
 
 def actor_id(user: UserRef) -> str:
@@ -85,11 +87,11 @@ class Pipeline:
         self._quiet = QuietVerdicts(store)
         self._settings: dict[tuple[str, str], CommunitySettings] = {}
         self._recent: OrderedDict[str, Outcome] = OrderedDict()
-        self._tracked: set[tuple[str, str, str]] = set()
+        self._bounds: dict[tuple[str, str, str], SenderBound] = {}
 
     async def start(self) -> None:
-        """Load what the fast path needs: who already has conversation state."""
-        self._tracked = await self._store.state.tracked_senders()
+        """Load what the fast path needs: an upper bound of each tracked sender's risk."""
+        self._bounds = await self._store.state.risk_bounds()
 
     async def close(self) -> None:
         await self._quiet.close()
@@ -130,13 +132,21 @@ class Pipeline:
         self, message: IncomingMessage, text: str, settings: CommunitySettings,
         classification: Classification, now: datetime,
     ) -> Outcome | None:
-        """The fast path: a message that adds nothing to any risk, from a sender with no state,
-        on which no policy acts, needs only its verdict stored (group-committed). ``None`` when
-        the full path is needed."""
-        sender = (message.platform, message.community_id, message.sender.id)
-        if sender in self._tracked or not self._policies.is_quiet(settings, classification):
+        """The fast path, for a message that adds nothing to any risk (every score under the
+        pack's noise floor). It can only lower its sender's risk, so if no policy acts on it
+        even at the highest risk its sender could have now (an upper bound kept in memory, with
+        campaign and cross-community counts assumed large), it needs no state read or written:
+        only its verdict, group-committed. ``None`` when the full path is needed."""
+        if not self._policies.is_quiet(settings, classification):
             return None
-        decision = self._policies.evaluate(settings, message, classification, RiskState())
+        bound = self._bounds.get((message.platform, message.community_id, message.sender.id))
+        worst = RiskState(
+            conversation_risk=bound.conversation_risk if bound else 0.0,
+            sender_risk=bound.sender_risk if bound else 0.0,
+            signals=bound.signals if bound else frozenset(),
+            campaign_size=UNBOUNDED, other_communities_flagged=UNBOUNDED,
+        )
+        decision = self._policies.evaluate(settings, message, classification, worst)
         if decision.flagged or decision.effects or decision.shadow_effects:
             return None
         await self._quiet.add((message, sha256_hex(text), classification, now))
@@ -158,7 +168,9 @@ class Pipeline:
             )
             decision = self._policies.evaluate(settings, message, classification, state)
             case_id = await self._persist(message, text, settings, classification, decision, now)
-        self._tracked.add((message.platform, message.community_id, message.sender.id))
+        key = (message.platform, message.community_id, message.sender.id)
+        seen = SenderBound(state.conversation_risk, state.sender_risk, state.signals)
+        self._bounds[key] = self._bounds[key].widen(seen) if key in self._bounds else seen
         if decision.effects:
             self._dispatcher.submit()
         log.info("message decided", extra=fields(
@@ -391,7 +403,7 @@ class Pipeline:
 
     async def _forget_cached_state(self) -> None:
         self._recent.clear()
-        self._tracked = await self._store.state.tracked_senders()
+        self._bounds = await self._store.state.risk_bounds()
 
     async def purge_expired(self) -> int:
         """Retention: blank evidence text past its period and forget old campaign hashes."""

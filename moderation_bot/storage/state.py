@@ -24,6 +24,20 @@ class SenderRow:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SenderBound:
+    """An upper bound of one sender's risk in a community (see ``risk_bounds``)."""
+
+    conversation_risk: float
+    sender_risk: float
+    signals: frozenset[str]
+
+    def widen(self, other: SenderBound) -> SenderBound:
+        return SenderBound(max(self.conversation_risk, other.conversation_risk),
+                           max(self.sender_risk, other.sender_risk),
+                           self.signals | other.signals)
+
+
 class StateRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -92,12 +106,23 @@ class StateRepository:
         )
         return int(row["n"]) if row else 1
 
-    async def tracked_senders(self) -> set[tuple[str, str, str]]:
-        """(platform, community, sender) of everyone with conversation state."""
+    async def risk_bounds(self) -> dict[tuple[str, str, str], SenderBound]:
+        """For everyone with conversation state, keyed (platform, community, sender): the highest
+        risk of any of their conversations, their community risk and every signal seen. Values
+        as stored, not decayed: an upper bound of their risk now."""
         rows = await self._db.fetchall(
-            "SELECT DISTINCT platform, community_id, sender_id FROM conversation_state"
+            "SELECT c.platform, c.community_id, c.sender_id, c.risk, c.signals,"
+            " s.risk AS sender_risk FROM conversation_state c LEFT JOIN sender_state s"
+            " ON s.platform = c.platform AND s.community_id = c.community_id"
+            " AND s.sender_id = c.sender_id"
         )
-        return {(r["platform"], r["community_id"], r["sender_id"]) for r in rows}
+        bounds: dict[tuple[str, str, str], SenderBound] = {}
+        for r in rows:
+            key = (r["platform"], r["community_id"], r["sender_id"])
+            row = SenderBound(float(r["risk"]), float(r["sender_risk"] or 0.0),
+                              frozenset(loads(r["signals"])))
+            bounds[key] = bounds[key].widen(row) if key in bounds else row
+        return bounds
 
     async def forget_texts_before(self, moment: datetime) -> int:
         return await self._db.execute("DELETE FROM recent_texts WHERE at < ?", (to_iso(moment),))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from moderation_bot.app import open_service
+from moderation_bot.core.types import Decision, Effect, EffectKind
 from moderation_bot.pipeline import Pipeline
 from moderation_bot.settings import Settings
 from tests.factories import message
@@ -52,11 +53,45 @@ async def test_quiet_and_risky_paths_give_the_same_kind_of_outcome(service: Pipe
     assert checked.messages_checked_last_7_days == 2
 
 
-async def test_a_sender_with_history_takes_the_full_path(service: Pipeline) -> None:
+class RiskAware(ThresholdPolicies):
+    """Also escalates anything from a sender whose community risk is high, however quiet."""
+
+    def evaluate(self, settings, message, classification, state):  # type: ignore[no-untyped-def]
+        decision = super().evaluate(settings, message, classification, state)
+        if decision.effects or state.sender_risk < 0.5:
+            return decision
+        return Decision(flagged=False, effects=(
+            Effect(EffectKind.ESCALATE, "risk", target=message.sender),))
+
+
+async def test_quiet_messages_skip_state_when_no_risk_could_make_a_policy_act(
+    service: Pipeline
+) -> None:
     await service.handle(message("bad one", sender="jay"))
     later = await service.handle(message("hello again", sender="jay"))
     state = await service.store.state.conversation("test", "c1", "general", "id-jay")
-    assert later.case_id is None and state is not None and state.message_count == 2
+    assert later.effects == () and state is not None and state.message_count == 1
+
+
+async def test_quiet_messages_from_a_risky_sender_take_the_full_path(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", _env_file=None)
+    async with open_service(settings, {"test": RecordingPlatform()},
+                            classifier=TableClassifier(SCORES), policies=RiskAware()) as service:
+        await service.handle(message("bad one", sender="jay"))
+        later = await service.handle(message("hello again", sender="jay"))
+        state = await service.store.state.conversation("test", "c1", "general", "id-jay")
+    assert [e.policy for e in later.effects] == ["risk"]
+    assert state is not None and state.message_count == 2
+
+
+async def test_the_risk_bound_survives_a_restart(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", _env_file=None)
+    for text in ("bad one", "hello again"):
+        async with open_service(settings, {"test": RecordingPlatform()},
+                                classifier=TableClassifier(SCORES),
+                                policies=RiskAware()) as service:
+            outcome = await service.handle(message(text, sender="jay"))
+    assert [e.policy for e in outcome.effects] == ["risk"]
 
 
 async def test_redelivery_after_a_restart_is_decided_once(tmp_path: Path) -> None:
