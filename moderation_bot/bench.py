@@ -74,6 +74,7 @@ class BenchConfig:
     seed: int = 7
     cold_start: bool = True
     compare_hf: Path | None = None
+    compare_python: str = sys.executable
     hf_messages: int = 300
 
 
@@ -189,20 +190,34 @@ def measure_cold_start(classifier: str) -> float:
         return round(time.perf_counter() - started, 3)
 
 
-def compare_hf(model_dir: Path, texts: list[str]) -> dict[str, Any]:
-    """The simple alternative: transformers' pipeline, torch, one message at a time."""
+_HF_SCRIPT = """
+import json, sys, time
+from transformers import pipeline
+texts = json.load(sys.stdin)
+classify = pipeline("text-classification", model=sys.argv[1], top_k=None, device="cpu")
+classify(texts[0])
+started = time.perf_counter()
+for text in texts:
+    classify(text)
+print(json.dumps({"messages_per_s": len(texts) / (time.perf_counter() - started)}))
+"""
+
+
+def compare_hf(model_dir: Path, texts: list[str], python: str) -> dict[str, Any]:
+    """The simple alternative: transformers' text-classification pipeline with torch, one
+    message at a time, in its own process (``python`` must have torch and transformers)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     try:
-        from transformers import pipeline as hf_pipeline
-    except ImportError as error:
-        return {"measured": False, "reason": f"transformers not installed ({error.name})"}
-    classify = hf_pipeline("text-classification", model=str(model_dir), top_k=None)
-    classify(texts[0])
-    started = time.perf_counter()
-    for text in texts:
-        classify(text)
-    rate = len(texts) / (time.perf_counter() - started)
-    return {"measured": True, "model_dir": str(model_dir), "messages": len(texts),
-            "messages_per_s": round(rate, 1)}
+        done = subprocess.run([python, "-c", _HF_SCRIPT, str(model_dir)], input=json.dumps(texts),
+                              capture_output=True, text=True, env=env, timeout=900, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"measured": False, "reason": f"{type(error).__name__}: {error}"}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"measured": False, "reason": last[:300]}
+    rate = json.loads(done.stdout.strip().splitlines()[-1])["messages_per_s"]
+    return {"measured": True, "model_dir": str(model_dir), "python": python,
+            "messages": len(texts), "messages_per_s": round(rate, 1)}
 
 
 def plot(figures: dict[str, Any], folder: Path) -> str | None:
@@ -264,7 +279,7 @@ async def run_benchmark(settings: Settings, make_actions: Callable[[], PlatformA
         figures["cold_start_s"] = measure_cold_start(settings.classifier)
     if config.compare_hf is not None:
         texts = [MessageSource(config).next().text for _ in range(config.hf_messages)]
-        hf = compare_hf(config.compare_hf, texts)
+        hf = compare_hf(config.compare_hf, texts, config.compare_python)
         figures["hf_pipeline"] = hf
         if hf.get("measured"):
             figures["ratio_to_hf_pipeline"] = round(

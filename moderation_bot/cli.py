@@ -256,6 +256,7 @@ async def _bench(args: argparse.Namespace) -> int:
         load_seconds=1.0 if args.smoke else args.load_seconds,
         cold_start=not args.no_cold_start,
         compare_hf=Path(args.compare_hf) if args.compare_hf else None,
+        compare_python=args.compare_python or sys.executable,
     )
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="modbot-bench-") as scratch:
@@ -311,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-cold-start", action="store_true")
     bench.add_argument("--compare-hf", metavar="MODEL_DIR",
                        help="a fine-tuned transformers model folder to compare against")
+    bench.add_argument("--compare-python", metavar="PYTHON",
+                       help="interpreter with torch and transformers for --compare-hf")
     bench.add_argument("--db", help="SQLite file (default: a temporary one)")
     bench.add_argument("--classifier", choices=("auto", "model", "baseline"))
 
