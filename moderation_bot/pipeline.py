@@ -344,6 +344,15 @@ class Pipeline:
                                                  action=str(action)))
         return await self._store.cases.report(case_id)
 
+    async def record_refusal(self, platform: str, community_id: str, case_id: int,
+                             actor: UserRef, action: str) -> None:
+        if await self.case_report(platform, community_id, case_id) is None:
+            return
+        await self._store.cases.add_event(case_id, actor_id(actor), "refused", self._clock(),
+                                          reason="no moderator permission", data={"action": action})
+        log.info("case action refused", extra=fields(platform=platform, case_id=case_id,
+                                                    action=action))
+
     async def _queue_case_update(
         self, case_id: int, platform: str, community_id: str, policy: str, now: datetime
     ) -> None:

@@ -108,6 +108,8 @@ class CaseButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
             return False
         if not may_moderate(interaction, settings, context.config):
             await _refuse(interaction, context.strings.text("not_a_moderator", locale))
+            await context.service.record_refusal(PLATFORM, str(interaction.guild_id), self.case_id,
+                                                 user_ref(interaction.user), str(self.action))
             return False
         return True
 

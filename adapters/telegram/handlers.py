@@ -152,6 +152,9 @@ class TelegramHandlers:
             log.info("telegram case %s: %s refused to non-admin %s", button.case_id,
                      button.operation, query.from_user.id)
             await query.answer(self._words.get("not_admin", locale), show_alert=True)
+            await self._service.record_refusal(PLATFORM, button.community_id, button.case_id,
+                                               convert.user_ref(query.from_user),
+                                               button.operation)
             return
         moderator = convert.user_ref(query.from_user)
         if button.operation == "export":

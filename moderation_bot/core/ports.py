@@ -117,6 +117,12 @@ class BotService(Protocol):
         confirm or dismiss becomes a feedback label. ``None`` when no such case in that community."""
         ...
 
+    async def record_refusal(self, platform: str, community_id: str, case_id: int,
+                             actor: UserRef, action: str) -> None:
+        """Someone without permission pressed a case button: audited on the case (when it is in
+        that community), and nothing else happens."""
+        ...
+
     async def case_report(self, platform: str, community_id: str, case_id: int) -> CaseReport | None:
         ...
 

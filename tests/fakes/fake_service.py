@@ -129,6 +129,7 @@ class FakeBotService:
         self.settings_changes: list[tuple[CommunitySettings, UserRef]] = []
         self.cases: dict[int, _Case] = {}
         self.audit: list[AuditEntry] = []
+        self.refusals: list[tuple[int, str, UserRef]] = []
         self.feedback: list[tuple[int, str]] = []
         self.handled: dict[str, Outcome] = {}
         self.messages_checked: list[str] = []
@@ -210,6 +211,11 @@ class FakeBotService:
         case.updated_at = _now()
         await self._post_case(case, f"{key}:card")
         return case.report()
+
+    async def record_refusal(self, platform: str, community_id: str, case_id: int,
+                             actor: UserRef, action: str) -> None:
+        if self._case(platform, community_id, case_id) is not None:
+            self.refusals.append((case_id, action, actor))
 
     async def case_report(
         self, platform: str, community_id: str, case_id: int

@@ -243,3 +243,13 @@ async def test_delete_user_data_through_the_service(service: Pipeline) -> None:
     case_id = (await service.handle(message(THREAT))).case_id
     assert await service.delete_user_data("test", "id-stranger") > 0
     assert await service.case_report("test", "c1", case_id or 0) is None
+
+
+async def test_a_refused_button_press_is_audited(service: Pipeline) -> None:
+    case_id = (await service.handle(message(THREAT))).case_id
+    assert case_id is not None
+    await service.record_refusal("test", "c1", case_id, user("nosy"), "confirm_ban")
+    await service.record_refusal("test", "elsewhere", case_id, user("nosy"), "reveal")
+    events = await service.store.cases.events(case_id)
+    assert [(e.action, e.actor, e.data) for e in events[1:]] == [
+        ("refused", "test:id-nosy", {"action": "confirm_ban"})]

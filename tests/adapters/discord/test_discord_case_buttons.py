@@ -92,6 +92,8 @@ async def test_a_member_without_permission_is_politely_refused(world: World, sta
         assert "only this server's moderators" in refusal.json["data"]["content"]
         assert "pay me" not in json.dumps(refusal.json)
     assert world.service.audit == []
+    assert [(case, action) for case, action, _ in world.service.refusals] == [
+        (1, "reveal"), (1, "ban"), (1, "export")]
     assert world.mallory not in fake.bans[world.guild]
 
 

@@ -64,6 +64,7 @@ async def test_non_admin_is_refused_politely_and_nothing_happens(tg: Harness) ->
     assert all("only admins" in a.params["text"] and a.params["show_alert"] for a in answers)
     assert {c.method for c in tg.fake.calls[n0:]} == {"getChatMember", "answerCallbackQuery"}
     assert tg.service.audit == []
+    assert len(tg.service.refusals) == 6  # every press is audited, refused ones too
     assert tg.service.cases[1].status is CaseStatus.OPEN
 
 
