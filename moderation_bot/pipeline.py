@@ -45,7 +45,7 @@ from moderation_bot.policy_book import PolicyBook
 from moderation_bot.review.signin import issue_signin_link
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_to_dict
-from moderation_bot.storage.state import SenderBound
+from moderation_bot.storage.state import SenderBound, WarningSent
 from moderation_bot.storage.review_queries import (
     delete_review_community_data,
     delete_review_user_data,
@@ -58,6 +58,7 @@ MODERATOR_POLICY = "moderator"
 MEMBER_REPORT_POLICY = "member-report"
 CONFIRMED_TIMEOUT_S = 24 * 3600
 RECENT_OUTCOMES = 50_000
+_WARNING_KINDS = frozenset({EffectKind.WARN_RECIPIENT, EffectKind.SEND_ADVICE})
 UNBOUNDED = 1_000_000  # "as many as can be" for counts the fast path does not look up
 
 
@@ -167,6 +168,7 @@ class Pipeline:
                 settings, message, classification, normalized, sha256_hex(normalized), now
             )
             decision = self._policies.evaluate(settings, message, classification, state)
+            decision = await self._spare_recent_recipients(settings, message, decision, now)
             case_id = await self._persist(message, text, settings, classification, decision, now)
         key = (message.platform, message.community_id, message.sender.id)
         seen = SenderBound(state.conversation_risk, state.sender_risk, state.signals)
@@ -184,6 +186,42 @@ class Pipeline:
             message_key=key, flagged=decision.flagged, labels=decision.labels,
             scores=classification.scores, effects=decision.effects, case_id=case_id,
         )
+
+    async def _spare_recent_recipients(
+        self, settings: CommunitySettings, message: IncomingMessage, decision: Decision,
+        now: datetime,
+    ) -> Decision:
+        """Drop warnings and advice for people already warned about this sender on the same
+        topic within the pack's cooldown, unless the danger grew. Runs in the transaction."""
+        cooldown = timedelta(seconds=self._policies.warning_cooldown_s(settings))
+        severity = int(decision.severity)
+        spared: set[str] = set()
+        warned: set[str] = set()
+        state = self._store.state
+        for effect in decision.effects:
+            if effect.kind not in _WARNING_KINDS or effect.target is None:
+                continue
+            recipient = effect.target.id
+            if recipient in warned or recipient in spared:
+                continue
+            topic = effect.advice_topic or "general"
+            last = await state.last_warning(message.platform, message.community_id, recipient,
+                                            message.sender.id)
+            if (last is not None and last.topic == topic and last.severity >= severity
+                    and now - last.at < cooldown):
+                spared.add(recipient)
+                continue
+            warned.add(recipient)
+            await state.record_warning(message.platform, message.community_id, recipient,
+                                       message.sender.id, WarningSent(topic, severity, now))
+        if not spared:
+            return decision
+        log.info("warnings spared", extra=fields(platform=message.platform,
+                                                 community=message.community_id,
+                                                 recipients=len(spared)))
+        kept = tuple(e for e in decision.effects
+                     if not (e.kind in _WARNING_KINDS and e.target and e.target.id in spared))
+        return replace(decision, effects=kept)
 
     def _remember(self, outcome: Outcome) -> None:
         self._recent[outcome.message_key] = outcome

@@ -41,6 +41,10 @@ class PolicyBook(Protocol):
         """No label is above the pack's noise floor: the message adds nothing to any risk."""
         ...
 
+    def warning_cooldown_s(self, settings: CommunitySettings) -> int:
+        """How long one person is not warned again about the same sender and topic."""
+        ...
+
 
 class PackPolicyBook:
     """The policy packs shipped in ``policies/packs`` (plus any extra packs given by name)."""
@@ -66,6 +70,9 @@ class PackPolicyBook:
     def render(self, kind: EffectKind, topic: str, locale: str,
                minor: bool | None = None) -> Notice:
         return render(kind, topic, locale, minor=minor)
+
+    def warning_cooldown_s(self, settings: CommunitySettings) -> int:
+        return int(self._engine.resolve_pack(settings.policy_pack).warning_cooldown)
 
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         floor = self._engine.resolve_pack(settings.policy_pack).risk.noise_floor

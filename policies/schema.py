@@ -308,6 +308,9 @@ class PolicyPack(_Frozen):
     version: str = Field(min_length=1, max_length=32)
     description: str = ""
     allow_automatic_ban: Flag = False
+    # The same person is warned about the same sender at most once per this long, unless the
+    # topic changes or the danger grows: never spam a frightened person.
+    warning_cooldown: Duration = 6 * 3600
     flag_thresholds: dict[Label, Score]
     risk: RiskParams
     policies: tuple[Policy, ...] = Field(min_length=1)

@@ -13,7 +13,7 @@ DELETED_ACTOR = "deleted-user"
 
 _COMMUNITY_TABLES = (
     "outbox", "evidence", "feedback", "cases", "verdicts", "conversation_state",
-    "sender_state", "recent_texts", "communities",
+    "sender_state", "recent_texts", "warnings_sent", "communities",
 )
 
 
@@ -35,6 +35,7 @@ async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
             ("evidence", "sender_id"), ("verdicts", "sender_id"),
             ("conversation_state", "sender_id"), ("sender_state", "sender_id"),
             ("recent_texts", "sender_id"), ("outbox", "target_id"),
+            ("warnings_sent", "sender_id"), ("warnings_sent", "recipient_id"),
         ):
             touched += await db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND {column} = ?", (platform, user_id)

@@ -25,6 +25,15 @@ class SenderRow:
 
 
 @dataclass(frozen=True, slots=True)
+class WarningSent:
+    """The last warning one person got about one sender."""
+
+    topic: str
+    severity: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SenderBound:
     """An upper bound of one sender's risk in a community (see ``risk_bounds``)."""
 
@@ -123,6 +132,29 @@ class StateRepository:
                               frozenset(loads(r["signals"])))
             bounds[key] = bounds[key].widen(row) if key in bounds else row
         return bounds
+
+    async def last_warning(
+        self, platform: str, community_id: str, recipient_id: str, sender_id: str
+    ) -> WarningSent | None:
+        row = await self._db.fetchone(
+            "SELECT topic, severity, at FROM warnings_sent WHERE platform = ? AND community_id = ?"
+            " AND recipient_id = ? AND sender_id = ?",
+            (platform, community_id, recipient_id, sender_id),
+        )
+        return WarningSent(row["topic"], int(row["severity"]), from_iso(row["at"])) if row else None
+
+    async def record_warning(
+        self, platform: str, community_id: str, recipient_id: str, sender_id: str,
+        warning: WarningSent,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO warnings_sent (platform, community_id, recipient_id, sender_id, topic,"
+            " severity, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, community_id, recipient_id, sender_id) DO UPDATE SET"
+            " topic = excluded.topic, severity = excluded.severity, at = excluded.at",
+            (platform, community_id, recipient_id, sender_id, warning.topic, warning.severity,
+             to_iso(warning.at)),
+        )
 
     async def forget_texts_before(self, moment: datetime) -> int:
         return await self._db.execute("DELETE FROM recent_texts WHERE at < ?", (to_iso(moment),))

@@ -59,5 +59,8 @@ class ThresholdPolicies:
         return Notice(topic=topic, locale=locale, headline=f"{kind}:{topic}", body="body",
                       advice=("step",) if kind is EffectKind.SEND_ADVICE else ())
 
+    def warning_cooldown_s(self, settings: CommunitySettings) -> int:
+        return 3600
+
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         return all(score <= 0.1 for score in classification.scores.values())

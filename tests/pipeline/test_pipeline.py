@@ -253,3 +253,26 @@ async def test_a_refused_button_press_is_audited(service: Pipeline) -> None:
     events = await service.store.cases.events(case_id)
     assert [(e.action, e.actor, e.data) for e in events[1:]] == [
         ("refused", "test:id-nosy", {"action": "confirm_ban"})]
+
+
+async def test_a_frightened_person_is_not_warned_again_and_again(
+    service: Pipeline, platform: RecordingPlatform
+) -> None:
+    for text in (THREAT, "pay $300 in gift cards tonight or i send your nudes to your followers",
+                 "i have your nudes. pay $300 in gift cards or i send them to your family"):
+        await service.handle(message(text))
+    await service.dispatcher.drain()
+    assert len(platform.of("send_private")) == 1  # the same danger, the same sender: one warning
+    assert len({c.args["report"].case_id for c in platform.of("post_case")}) == 1
+    report = platform.of("post_case")[-1].args["report"]
+    assert len(report.evidence) == 3  # the moderators still see every message
+
+
+async def test_a_new_danger_is_warned_about_even_within_the_cooldown(
+    service: Pipeline, platform: RecordingPlatform
+) -> None:
+    await service.handle(message("send nudes"))
+    await service.handle(message(THREAT))
+    await service.dispatcher.drain()
+    topics = [c.args["notice"].topic for c in platform.of("send_private")]
+    assert topics == ["image_request", "sextortion"]
