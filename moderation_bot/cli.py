@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from moderation_bot.settings import Settings, SettingsError, load_settings
 from moderation_bot.storage import DatabaseUnavailable, UnsupportedDatabase
+from policies.loader import PolicyError
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -200,6 +201,8 @@ def _run(args: argparse.Namespace) -> int:
         overrides["host"] = args.host
     if args.port is not None:
         overrides["port"] = args.port
+    if args.role:
+        overrides["role"] = args.role
     settings = _settings(args, **overrides)
     configure_logging(settings.log_level, settings.log_format)
     try:
@@ -293,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host")
     run.add_argument("--port", type=int)
     run.add_argument("--classifier", choices=("auto", "model", "baseline"))
+    run.add_argument("--role", choices=("all", "gateway", "worker", "web"),
+                     help="all (default): one process; or one part of a scale-out "
+                          "(docs/scaling.md)")
 
     check = commands.add_parser("check-policies", help="validate a policy file or folder")
     check.add_argument("path")
@@ -348,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             return asyncio.run(_bench(args))
         return asyncio.run(_purge(args))
-    except (SettingsError, UnsupportedDatabase, DatabaseUnavailable) as error:
+    except (SettingsError, UnsupportedDatabase, DatabaseUnavailable, PolicyError) as error:
         _error(str(error))
         return EXIT_USAGE
     except FileNotFoundError as error:

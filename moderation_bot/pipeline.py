@@ -432,6 +432,11 @@ class Pipeline:
         return settings
 
     async def save_settings(self, settings: CommunitySettings, changed_by: UserRef) -> None:
+        """Store a community's settings; ``ValueError`` (a line with a hint, safe to show the
+        admin) when the pack is unknown or the overrides do not fit it."""
+        problem = self._policies.check_settings(settings)
+        if problem:
+            raise ValueError(problem)
         await self._store.communities.save(settings)
         self._settings[(settings.platform, settings.community_id)] = settings
         log.info("community settings saved", extra=fields(

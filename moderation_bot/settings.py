@@ -6,6 +6,7 @@ and never prints a secret.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -43,15 +44,54 @@ class Settings(BaseSettings):
     classifier: Literal["auto", "model", "baseline"] = Field(
         "auto", description="auto: the trained model when shipped, else the keyword baseline")
     default_policy_pack: str = "default"
+    policy_dir: str | None = Field(
+        None, description="a folder of your own policy packs (*.yaml), offered by their name")
     evidence_retention_days: int = Field(90, ge=1, le=3650)
     retention_interval_s: float = Field(3600.0, gt=0)
     batch_max_size: int = Field(32, ge=1, le=1024)
     batch_max_wait_ms: float = Field(4.0, ge=0, le=1000)
     dispatch_max_attempts: int = Field(8, ge=1, le=100)
     dispatch_poll_s: float = Field(2.0, gt=0)
+    dispatch_lease_s: float = Field(
+        60.0, ge=1, le=3600,
+        description="how long a dispatcher holds an outbox row it is sending (renewed while busy)")
+    role: Literal["all", "gateway", "worker", "web"] = Field(
+        "all", description="all: one process; gateway/worker/web: one part of a scale-out")
+    consumer_name: str | None = Field(
+        None, description="this process's name in the stream's consumer group and the outbox "
+                          "leases; unique among live processes (default: the host name)")
+    redis_url: str = Field("redis://127.0.0.1:6379/0",
+                           description="the Redis server for the gateway -> worker stream")
+    stream_name: str = Field("modbot:messages", min_length=1, max_length=200)
+    stream_group: str = Field("modbot-workers", min_length=1, max_length=200)
+    stream_maxlen: int = Field(
+        1_000_000, ge=1000, description="approximate cap on the stream's length (XADD MAXLEN ~)")
+    stream_claim_idle_s: float = Field(
+        60.0, ge=1, description="a message unacknowledged this long is taken over by another worker")
+    gateway_platforms: str = Field(
+        "", description="comma-separated platforms a gateway connects to (discord, telegram); "
+                        "empty: every platform with a token")
+    worker_concurrency: int = Field(
+        64, ge=1, le=4096, description="messages one worker decides at once")
     max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
+
+    @field_validator("consumer_name")
+    @classmethod
+    def _simple_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", value):
+            raise ValueError("use 1-100 letters, digits, '.', '_', ':' or '-'")
+        return value
+
+    @field_validator("gateway_platforms")
+    @classmethod
+    def _known_platforms(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = set(parts) - {"discord", "telegram"}
+        if unknown:
+            raise ValueError(f"unknown platform(s): {', '.join(sorted(unknown))}")
+        return ",".join(parts)
 
     @field_validator("discord_shard_ids", "discord_moderator_role_ids")
     @classmethod

@@ -50,6 +50,7 @@ class ModbotCommands(app_commands.Group):
         locale="Language for warnings, e.g. en or pt-BR",
         has_minors="Does this server have members under 18?",
         shadow="Shadow mode: decide and record, but act on nothing",
+        moderator_role="Members with this role may act on cases",
     )
     async def setup(
         self, interaction: discord.Interaction,
@@ -57,6 +58,7 @@ class ModbotCommands(app_commands.Group):
         policy_pack: app_commands.Range[str, 1, 64] | None = None,
         locale: app_commands.Range[str, 2, 10] | None = None,
         has_minors: bool | None = None, shadow: bool | None = None,
+        moderator_role: discord.Role | None = None,
     ) -> None:
         context = context_of(interaction)
         strings, shown_in = context.strings, normalise_locale(interaction.locale)
@@ -80,6 +82,8 @@ class ModbotCommands(app_commands.Group):
             changes["has_minors"] = has_minors
         if shadow is not None:
             changes["shadow"] = shadow
+        if moderator_role is not None:
+            changes["moderator_role_id"] = str(moderator_role.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if changes:
             try:

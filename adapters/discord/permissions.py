@@ -14,14 +14,10 @@ from moderation_bot.core.types import CommunitySettings
 
 
 def configured_role_ids(settings: CommunitySettings, config: DiscordConfig) -> frozenset[int]:
-    """Moderator roles: the adapter-wide ones plus the server's own, when settings carry one.
-
-    ``moderator_role_id`` is read defensively because it is a per-server setting that the core
-    type may not have yet.
-    """
+    """Moderator roles: the adapter-wide ones plus the server's own, when it chose one."""
     role_ids = set(config.moderator_role_ids)
-    per_server = getattr(settings, "moderator_role_id", None)
-    if per_server is not None and str(per_server).isdigit():
+    per_server = settings.moderator_role_id
+    if per_server is not None and per_server.isdigit():
         role_ids.add(int(per_server))
     return frozenset(role_ids)
 

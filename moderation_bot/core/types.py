@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 LABELS: tuple[str, ...] = ("sextortion", "image_request", "grooming", "victim_disclosure")
 """The detector's labels, as defined in DESIGN.md. Scores are calibrated probabilities."""
@@ -191,7 +192,12 @@ class ModeratorAction(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CommunitySettings:
-    """Per-community configuration chosen by its admins."""
+    """Per-community configuration chosen by its admins.
+
+    ``policy_overrides`` are the community's changes to its pack as plain data (``flag_thresholds``,
+    ``min_scores``, ``disabled``, ``shadow``, ``risk``); ``moderator_role_id`` names the role
+    whose members may act on cases, where the platform has roles.
+    """
 
     platform: str
     community_id: str
@@ -200,6 +206,11 @@ class CommunitySettings:
     has_minors: bool = False
     shadow: bool = False
     moderator_channel_id: str | None = None
+    policy_overrides: Mapping[str, Any] = field(default_factory=dict)
+    moderator_role_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policy_overrides", MappingProxyType(dict(self.policy_overrides)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,9 @@ class ThresholdPolicies:
         return Notice(topic=topic, locale=locale, headline=f"{kind}:{topic}", body="body",
                       advice=("step",) if kind is EffectKind.SEND_ADVICE else ())
 
+    def check_settings(self, settings: CommunitySettings) -> str | None:
+        return None if settings.policy_pack == "default" else "unknown policy pack"
+
     def warning_cooldown_s(self, settings: CommunitySettings) -> int:
         return 3600
 

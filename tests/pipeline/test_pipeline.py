@@ -276,3 +276,21 @@ async def test_a_new_danger_is_warned_about_even_within_the_cooldown(
     await service.dispatcher.drain()
     topics = [c.args["notice"].topic for c in platform.of("send_private")]
     assert topics == ["image_request", "sextortion"]
+
+
+async def test_community_overrides_change_the_pack_and_bad_ones_are_refused(
+    service: Pipeline
+) -> None:
+    settings = await service.get_settings("test", "c1")
+    with pytest.raises(ValueError, match="unknown policy pack"):
+        await service.save_settings(replace(settings, policy_pack="no-such-pack"), user("admin"))
+    with pytest.raises(ValueError, match="hint"):
+        await service.save_settings(replace(settings, policy_overrides={"flag_treshold": {}}),
+                                    user("admin"))
+    strict = replace(settings, policy_overrides={"flag_thresholds": {"sextortion": 0.99}},
+                     moderator_role_id="42")
+    await service.save_settings(strict, user("admin"))
+    stored = await service.store.communities.get("test", "c1")
+    assert stored == strict
+    outcome = await service.handle(message("pay $300 in gift cards or i send your pics to your mum"))
+    assert "sextortion" not in outcome.labels
