@@ -1,4 +1,6 @@
 # The bot's runtime image: no torch (the shipped model runs on onnxruntime + tokenizers).
+# One image for every role: `moderation-bot run --role all|gateway|worker|web`
+# (docker-compose.yml for the scale-out, docker-compose.single.yml for one process).
 FROM python:3.11-slim AS runtime
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

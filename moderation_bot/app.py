@@ -82,6 +82,7 @@ async def open_service(
             retention_days=settings.evidence_retention_days,
             max_message_chars=settings.max_message_chars,
             review_url=f"{settings.web_url}/review",
+            shared_store=settings.role != "all",
         )
         await pipeline.start()
         log.info("service ready", extra=fields(model=batcher.model_id))

@@ -253,6 +253,14 @@ async def _bench(args: argparse.Namespace) -> int:
     from adapters.sandbox.actions import SandboxActions
     from moderation_bot.bench import BenchConfig, run_benchmark
 
+    if args.workers:
+        from moderation_bot.scale.bench import run_worker_benchmark
+
+        counts = tuple(int(n) for n in args.workers.split(","))
+        figures = await run_worker_benchmark(_settings(args), counts, args.messages)
+        print(json.dumps(figures, indent=2))
+        return EXIT_OK
+
     config = BenchConfig(
         messages=300 if args.smoke else args.messages,
         loads=(50,) if args.smoke else tuple(int(r) for r in args.loads.split(",")),
@@ -321,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--compare-python", metavar="PYTHON",
                        help="interpreter with torch and transformers for --compare-hf")
     bench.add_argument("--db", help="SQLite file (default: a temporary one)")
+    bench.add_argument("--workers", metavar="N,N,...",
+                       help="scale-out mode: worker processes over Redis and MODBOT_DATABASE_URL "
+                            "(PostgreSQL), e.g. 1,2,4")
     bench.add_argument("--classifier", choices=("auto", "model", "baseline"))
 
     for name, (_, summary) in DETECTOR_TOOLS.items():

@@ -11,13 +11,24 @@ chat) unless its ``detail`` starts with ``transient:``; an exception is always w
 
 A warning and the advice for the same person about the same message are merged into one private
 message: one calm message is kinder than two.
+
+Several dispatchers (one per worker process) may share one outbox: each sends only the rows it
+has leased (``OutboxRepository.claim_due``), renews its leases while it works, and releases a
+row when it is done, retried or failed. Rows merged into one call (warning + advice, the pending
+escalations of one case) are leased together; when another dispatcher holds part of a case's
+escalations, this one steps back for a moment instead of posting the case twice. ``name`` must
+be unique among live dispatchers (the worker's consumer name); a restarted dispatcher with the
+same name takes back at once the rows its killed predecessor held.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import secrets
+import socket
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -32,13 +43,15 @@ from moderation_bot.core.types import (
 from moderation_bot.logs import fields
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_from_dict
-from moderation_bot.storage.outbox import OutboxRow
+from moderation_bot.storage.outbox import Claimant, OutboxRow
 
 log = logging.getLogger(__name__)
 
 Renderer = Callable[[EffectKind, str, str, bool | None], Notice]
 
 MAX_BACKOFF_S = 300.0
+DEFAULT_LEASE_S = 60.0
+STEP_BACK_S = 1.0
 
 
 class DispatchError(RuntimeError):
@@ -47,6 +60,14 @@ class DispatchError(RuntimeError):
 
 class RefusedForGood(DispatchError):
     """The platform refused in a way retrying cannot fix (missing rights, unknown chat)."""
+
+
+class HeldElsewhere(Exception):
+    """Another dispatcher is sending part of what this row would cover: try again shortly."""
+
+    def __init__(self, held: set[int]) -> None:
+        super().__init__("held by another dispatcher")
+        self.held = held
 
 
 TRANSIENT_PREFIX = "transient:"
@@ -72,15 +93,26 @@ def merge_notices(warning: Notice, advice: Notice) -> Notice:
 class Dispatcher:
     def __init__(
         self, store: Store, actions: Mapping[str, PlatformActions], render: Renderer, *,
-        max_attempts: int = 8, clock: Callable[[], datetime] = utcnow,
+        max_attempts: int = 8, clock: Callable[[], datetime] = utcnow, name: str | None = None,
+        lease_s: float = DEFAULT_LEASE_S, only_own_platforms: bool = False,
     ) -> None:
         self._store = store
         self._actions = dict(actions)
         self._render = render
         self._max_attempts = max_attempts
         self._clock = clock
+        self._claimant = Claimant(name or socket.gethostname(), secrets.token_hex(8))
+        self._lease = timedelta(seconds=lease_s)
+        self._previous_runs_released = False
+        # Scale-out: a process leases only rows of the platforms it can reach, and leaves the
+        # others to the processes that can (instead of counting a failed attempt).
+        self._only_own_platforms = only_own_platforms
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
+
+    @property
+    def claimant(self) -> Claimant:
+        return self._claimant
 
     def add_actions(self, actions: PlatformActions) -> None:
         self._actions[actions.platform] = actions
@@ -103,23 +135,69 @@ class Dispatcher:
             await asyncio.sleep(poll_s)
 
     async def run_due(self) -> int:
-        """Process every due row once; returns how many rows were completed."""
+        """Lease and process every due row once; returns how many rows were completed."""
+        outbox = self._store.outbox
         async with self._lock:
+            if not self._previous_runs_released:
+                released = await outbox.release_previous_runs(self._claimant)
+                self._previous_runs_released = True
+                if released:
+                    log.info("outbox rows of a previous run taken back", extra=fields(
+                        dispatcher=self._claimant.name, rows=released))
             completed = 0
             handled: set[int] = set()
-            while True:
-                rows = [r for r in await self._store.outbox.due(self._clock()) if r.id not in handled]
-                if not rows:
-                    return completed
-                for row in rows:
-                    if row.id in handled:
-                        continue
-                    handled.add(row.id)
-                    completed += await self._run_row(row, handled)
+            claimed: set[int] = set()
+            renewer = asyncio.create_task(self._renew_leases(), name="modbot-dispatch-leases")
+            try:
+                while True:
+                    now = self._clock()
+                    platforms = sorted(self._actions) if self._only_own_platforms else None
+                    rows = [r for r in await outbox.claim_due(self._claimant, now,
+                                                              now + self._lease,
+                                                              platforms=platforms)
+                            if r.id not in handled]
+                    if not rows:
+                        return completed
+                    claimed.update(r.id for r in rows)
+                    for row in rows:
+                        if row.id in handled:
+                            continue
+                        handled.add(row.id)
+                        completed += await self._run_row(row, handled)
+            finally:
+                renewer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewer
+                if claimed - handled:  # an error stopped the pass: give the rest back
+                    await self._give_back(sorted(claimed - handled))
+
+    async def _give_back(self, ids: list[int]) -> None:
+        try:
+            await self._store.outbox.release(ids, self._claimant)
+        except Exception:  # noqa: BLE001 - best effort: the leases run out by themselves
+            log.warning("outbox leases not released; they expire", extra=fields(rows=len(ids)))
+
+    async def _renew_leases(self) -> None:
+        """Keep this run's leases alive while a slow platform call is in flight."""
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            try:
+                await self._store.outbox.renew(self._claimant, self._clock() + self._lease)
+            except Exception as error:  # noqa: BLE001 - tried again at the next beat
+                log.warning("outbox leases not renewed", extra=fields(
+                    dispatcher=self._claimant.name, error=type(error).__name__))
 
     async def _run_row(self, row: OutboxRow, handled: set[int]) -> int:
         try:
             done_ids, result = await self._send(row)
+        except HeldElsewhere as busy:
+            await self._store.outbox.release(
+                [row.id, *sorted(busy.held)], self._claimant,
+                self._clock() + timedelta(seconds=STEP_BACK_S * random.uniform(0.5, 1.5)))
+            handled.update(busy.held)
+            log.info("effect postponed: another dispatcher is sending this case", extra=fields(
+                outbox_id=row.id, kind=row.kind, case_id=row.case_id))
+            return 0
         except Exception as error:  # noqa: BLE001 - any platform failure is retried, then recorded
             await self._record_failure(row, error)
             return 0
@@ -199,14 +277,21 @@ class Dispatcher:
         notice = self._render(kind, topic, locale, minor)
         if kind is not EffectKind.WARN_RECIPIENT or row.verdict_id is None:
             return notice, []
-        siblings = [
+        candidates = [
             r for r in await self._store.outbox.pending_for_verdict(row.verdict_id)
             if r.kind == EffectKind.SEND_ADVICE and r.target_id == row.target_id
         ]
+        # Only advice this dispatcher could lease is merged; advice held by another is sent there.
+        held = await self._claim([r.id for r in candidates])
+        siblings = [r for r in candidates if r.id in held]
         if not siblings:
             return notice, []
         advice = self._render(EffectKind.SEND_ADVICE, siblings[0].payload["topic"], locale, minor)
         return merge_notices(notice, advice), [r.id for r in siblings]
+
+    async def _claim(self, ids: list[int]) -> set[int]:
+        now = self._clock()
+        return await self._store.outbox.claim(ids, self._claimant, now, now + self._lease)
 
     async def _post_case(
         self, row: OutboxRow, actions: PlatformActions
@@ -215,6 +300,9 @@ class Dispatcher:
         # Rows pending before the report is read are covered by it: it holds their evidence.
         covered = [r.id for r in await self._store.outbox.pending_escalations(row.case_id)
                    if r.id != row.id]
+        held = await self._claim(covered)
+        if held != set(covered):  # another dispatcher is posting this case right now
+            raise HeldElsewhere(held)
         report = await self._store.cases.report(row.case_id)
         if report is None:  # the case was deleted (a user's data removed): nothing to post
             return DeliveryResult(ok=True, detail="case no longer exists"), covered

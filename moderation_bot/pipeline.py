@@ -9,6 +9,7 @@ policies for a decision, and stores the verdict, the case, its evidence and the 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -59,7 +60,8 @@ MEMBER_REPORT_POLICY = "member-report"
 CONFIRMED_TIMEOUT_S = 24 * 3600
 RECENT_OUTCOMES = 50_000
 _WARNING_KINDS = frozenset({EffectKind.WARN_RECIPIENT, EffectKind.SEND_ADVICE})
-UNBOUNDED = 1_000_000  # "as many as can be" for counts the fast path does not look up
+UNBOUNDED = 1_000_000
+SHARED_SETTINGS_TTL_S = 30.0  # "as many as can be" for counts the fast path does not look up
 
 
 def actor_id(user: UserRef) -> str:
@@ -73,7 +75,7 @@ class Pipeline:
         self, store: Store, batcher: MicroBatcher, policies: PolicyBook, dispatcher: Dispatcher,
         *, default_policy_pack: str = "default", retention_days: int = 90,
         max_message_chars: int = 20_000, review_url: str = "http://127.0.0.1:8080/review",
-        clock: Callable[[], datetime] = utcnow,
+        shared_store: bool = False, clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._batcher = batcher
@@ -84,9 +86,12 @@ class Pipeline:
         self._retention = timedelta(days=retention_days)
         self._max_chars = max_message_chars
         self._review_url = review_url
+        # Several processes share the store (scale-out workers): in-memory knowledge of state
+        # other processes write is only a hint, and settings are re-read after a while.
+        self._shared = shared_store
         self._clock = clock
         self._quiet = QuietVerdicts(store)
-        self._settings: dict[tuple[str, str], CommunitySettings] = {}
+        self._settings: dict[tuple[str, str], tuple[CommunitySettings, float]] = {}
         self._recent: OrderedDict[str, Outcome] = OrderedDict()
         self._bounds: dict[tuple[str, str, str], SenderBound] = {}
 
@@ -141,6 +146,10 @@ class Pipeline:
         if not self._policies.is_quiet(settings, classification):
             return None
         bound = self._bounds.get((message.platform, message.community_id, message.sender.id))
+        if bound is None and self._shared and await self._store.state.sender(
+            message.platform, message.community_id, message.sender.id
+        ) is not None:
+            return None  # another process tracks this sender: the full path reads the state
         worst = RiskState(
             conversation_risk=bound.conversation_risk if bound else 0.0,
             sender_risk=bound.sender_risk if bound else 0.0,
@@ -161,6 +170,8 @@ class Pipeline:
         """Steps 2, 4 and 5 in one transaction, then hand the effects to the dispatcher."""
         key = message.idempotency_key
         async with self._store.transaction():
+            await self._store.lock_sender(message.platform, message.community_id,
+                                          message.sender.id)
             previous = await self._store.verdicts.find(key)
             if previous is not None:  # a redelivery, decided before
                 return _outcome_from_stored(key, previous)
@@ -423,12 +434,13 @@ class Pipeline:
 
     async def get_settings(self, platform: str, community_id: str) -> CommunitySettings:
         cached = self._settings.get((platform, community_id))
-        if cached is not None:
-            return cached
+        if cached is not None and (not self._shared or time.monotonic() < cached[1]):
+            return cached[0]
         stored = await self._store.communities.get(platform, community_id)
         settings = stored or CommunitySettings(platform, community_id,
                                                policy_pack=self._default_pack)
-        self._settings[(platform, community_id)] = settings
+        self._settings[(platform, community_id)] = (settings,
+                                                    time.monotonic() + SHARED_SETTINGS_TTL_S)
         return settings
 
     async def save_settings(self, settings: CommunitySettings, changed_by: UserRef) -> None:
@@ -438,7 +450,8 @@ class Pipeline:
         if problem:
             raise ValueError(problem)
         await self._store.communities.save(settings)
-        self._settings[(settings.platform, settings.community_id)] = settings
+        self._settings[(settings.platform, settings.community_id)] = (
+            settings, time.monotonic() + SHARED_SETTINGS_TTL_S)
         log.info("community settings saved", extra=fields(
             platform=settings.platform, community=settings.community_id,
             pack=settings.policy_pack, shadow=settings.shadow, changed_by=actor_id(changed_by)))

@@ -45,6 +45,13 @@ class Store:
         """``async with store.transaction():`` makes the repository calls inside atomic."""
         return self.db.transaction()
 
+    async def lock_sender(self, platform: str, community_id: str, sender_id: str) -> None:
+        """Inside a transaction: serialise decisions about one sender across processes, so two
+        workers cannot lose each other's risk updates. SQLite has one writer anyway."""
+        if self.db.dialect == "postgresql":
+            await self.db.fetchone("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+                                   (f"{platform}:{community_id}:{sender_id}",))
+
     async def delete_user_data(self, platform: str, user_id: str) -> int:
         return await privacy.delete_user_data(self.db, platform, user_id)
 

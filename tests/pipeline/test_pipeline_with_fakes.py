@@ -16,6 +16,7 @@ from tests.factories import message
 from tests.fakes.fake_classifier import TableClassifier
 from tests.fakes.fake_policies import ThresholdPolicies
 from tests.fakes.recording_platform import RecordingPlatform
+from tests.storage.backends import BACKENDS, database_url
 
 SCORES = {"bad one": {"grooming": 0.8}, "bad two": {"image_request": 0.9},
           "meh": {"grooming": 0.3}}
@@ -105,3 +106,21 @@ async def test_redelivery_after_a_restart_is_decided_once(tmp_path: Path) -> Non
             await service.dispatcher.drain()
     assert outcomes[1].duplicate
     assert len(platform.of("send_private")) == 1 and len(platform.of("post_case")) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_workers_sharing_a_store_see_each_others_senders(tmp_path: Path,
+                                                               backend: str) -> None:
+    """Two pipelines on one database (scale-out workers): the second has never seen the sender,
+    yet a quiet message from them takes the full path because the store knows them."""
+    async with database_url(backend, tmp_path) as url:
+        settings = Settings(database_url=url, role="worker", _env_file=None)
+        async with open_service(settings, {"test": RecordingPlatform()},
+                                classifier=TableClassifier(SCORES),
+                                policies=RiskAware()) as first, \
+                open_service(settings, {"test": RecordingPlatform()},
+                             classifier=TableClassifier(SCORES),
+                             policies=RiskAware()) as second:
+            await first.handle(message("bad one", sender="jay"))
+            later = await second.handle(message("hello again", sender="jay"))
+    assert [e.policy for e in later.effects] == ["risk"]
