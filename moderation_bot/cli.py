@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--smoke", action="store_true", help="a few seconds, for CI")
     bench.add_argument("--no-cold-start", action="store_true")
     bench.add_argument("--compare-hf", metavar="MODEL_DIR",
-                       help="a fine-tuned transformers model folder to compare against")
+                       help="a transformers model folder to compare against, or 'base' for "
+                            "all-MiniLM-L6-v2 with a 4-label head (same size as ours)")
     bench.add_argument("--compare-python", metavar="PYTHON",
                        help="interpreter with torch and transformers for --compare-hf")
     bench.add_argument("--db", help="SQLite file (default: a temporary one)")
