@@ -27,19 +27,69 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 # Cyrillic and Greek letters that look like Latin ones (after lower-casing).
 _CONFUSABLES: dict[str, str] = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
-    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i", "ɩ": "i", "ո": "n", "ս": "u", "օ": "o",
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "γ": "y", "ϲ": "c", "ϳ": "j",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ɡ": "g",
+    "ı": "i",
+    "ɩ": "i",
+    "ո": "n",
+    "ս": "u",
+    "օ": "o",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "γ": "y",
+    "ϲ": "c",
+    "ϳ": "j",
 }
 _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
 _LATIN = re.compile("[a-z]")
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f]")
 
 _LEET: dict[str, str] = {
-    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-    "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "£": "l",
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "€": "e",
+    "£": "l",
 }
 _LEET_TABLE = str.maketrans(_LEET)
 # A "word" that mixes letters with leet characters, e.g. n00dz, s3nd, p!cs, $ext.
@@ -49,13 +99,28 @@ _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,]\d+)?(?:st|nd|rd|th|h|hr|hrs|hour|hours|m|min|mins|s|sec|secs|k|pm|am|yo|yrs?|"
     r"x|gb|mb|kb|p|d|days?|w|wks?|u|ur|g)?"
 )
-_LEET_WORDS = {"m8": "mate", "gr8": "great", "l8r": "later", "l8": "late", "h8": "hate",
-               "w8": "wait", "2day": "today", "2nite": "tonight", "2moro": "tomorrow",
-               "b4": "before", "4ever": "forever", "1ce": "once", "any1": "anyone",
-               "some1": "someone", "no1": "no one"}
+_LEET_WORDS = {
+    "m8": "mate",
+    "gr8": "great",
+    "l8r": "later",
+    "l8": "late",
+    "h8": "hate",
+    "w8": "wait",
+    "2day": "today",
+    "2nite": "tonight",
+    "2moro": "tomorrow",
+    "b4": "before",
+    "4ever": "forever",
+    "1ce": "once",
+    "any1": "anyone",
+    "some1": "someone",
+    "no1": "no one",
+}
 
-_MARKDOWN = re.compile(r"\|\||\*\*+|__+|~~+|`+|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|^\s*(?:#{1,6}|>+|-#)\s+",
-                       re.MULTILINE)
+_MARKDOWN = re.compile(
+    r"\|\||\*\*+|__+|~~+|`+|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|^\s*(?:#{1,6}|>+|-#)\s+",
+    re.MULTILINE,
+)
 _REPEATS = re.compile(r"(.)\1{2,}")
 # Runs of >= 4 single letters separated by one separator: "s e n d", "n.u.d.e.s", "p-i-c".
 _SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*|/+~]){3,}[^\W\d_](?![^\W\d_])")
@@ -63,16 +128,63 @@ _SPACED_SEP = re.compile(r"[ .\-_*|/+~]")
 _SPACES = re.compile(r"\s+")
 
 _EMOJI_WORDS: dict[str, str] = {
-    "📸": "photo", "📷": "photo", "🤳": "selfie", "🖼": "picture", "🎥": "video", "📹": "video",
-    "📼": "video", "🎦": "video", "📱": "phone", "📞": "call", "☎": "call", "💻": "computer",
-    "💰": "money", "💵": "money", "💸": "money", "💲": "money", "🤑": "money", "💳": "card",
-    "🎁": "gift", "₿": "bitcoin", "🪙": "coin", "🏦": "bank",
-    "🍆": "dick", "🍑": "ass", "💦": "wet", "🔞": "nsfw", "🫦": "lips", "👅": "tongue",
-    "👙": "bikini", "🩲": "underwear", "👗": "dress", "🛏": "bed", "🚿": "shower", "🛁": "bath",
-    "🤫": "secret", "🔒": "private", "🔐": "private", "🗑": "delete", "⏰": "time", "⏳": "time",
-    "⌛": "time", "⏱": "time", "👨‍👩‍👧": "family", "👪": "family", "👮": "police", "🚓": "police",
-    "😭": "crying", "😢": "crying", "😰": "scared", "😨": "scared", "😱": "scared",
-    "🆘": "help", "🔥": "hot", "😈": "naughty", "😏": "smirk", "🥵": "hot", "🌶": "spicy",
+    "📸": "photo",
+    "📷": "photo",
+    "🤳": "selfie",
+    "🖼": "picture",
+    "🎥": "video",
+    "📹": "video",
+    "📼": "video",
+    "🎦": "video",
+    "📱": "phone",
+    "📞": "call",
+    "☎": "call",
+    "💻": "computer",
+    "💰": "money",
+    "💵": "money",
+    "💸": "money",
+    "💲": "money",
+    "🤑": "money",
+    "💳": "card",
+    "🎁": "gift",
+    "₿": "bitcoin",
+    "🪙": "coin",
+    "🏦": "bank",
+    "🍆": "dick",
+    "🍑": "ass",
+    "💦": "wet",
+    "🔞": "nsfw",
+    "🫦": "lips",
+    "👅": "tongue",
+    "👙": "bikini",
+    "🩲": "underwear",
+    "👗": "dress",
+    "🛏": "bed",
+    "🚿": "shower",
+    "🛁": "bath",
+    "🤫": "secret",
+    "🔒": "private",
+    "🔐": "private",
+    "🗑": "delete",
+    "⏰": "time",
+    "⏳": "time",
+    "⌛": "time",
+    "⏱": "time",
+    "👨‍👩‍👧": "family",
+    "👪": "family",
+    "👮": "police",
+    "🚓": "police",
+    "😭": "crying",
+    "😢": "crying",
+    "😰": "scared",
+    "😨": "scared",
+    "😱": "scared",
+    "🆘": "help",
+    "🔥": "hot",
+    "😈": "naughty",
+    "😏": "smirk",
+    "🥵": "hot",
+    "🌶": "spicy",
 }
 _EMOJI = re.compile("|".join(sorted((re.escape(e) for e in _EMOJI_WORDS), key=len, reverse=True)))
 
@@ -92,9 +204,7 @@ def _unconfuse(text: str) -> str:
         return text
     latin = len(_LATIN.findall(text))
     foreign = len(_CYRILLIC_OR_GREEK.findall(text))
-    mixed_word = any(
-        _LATIN.search(w) and _CYRILLIC_OR_GREEK.search(w) for w in _WORD.findall(text)
-    )
+    mixed_word = any(_LATIN.search(w) and _CYRILLIC_OR_GREEK.search(w) for w in _WORD.findall(text))
     if mixed_word or latin >= foreign:
         return text.translate(_CONFUSABLE_TABLE)
     return text
@@ -103,7 +213,7 @@ def _unconfuse(text: str) -> str:
 def _unleet_word(match: re.Match[str]) -> str:
     word = match.group()
     core = word.rstrip("!|")  # "help!!" keeps its exclamation marks
-    tail = word[len(core):]
+    tail = word[len(core) :]
     if core in _LEET_WORDS:
         return _LEET_WORDS[core] + tail
     if not core or not any(ch in _LEET for ch in core) or not any(ch.isalpha() for ch in core):

@@ -1,0 +1,82 @@
+"""Generators, labelling rules and splits: deterministic, labelled, and split by group."""
+
+from __future__ import annotations
+
+import random
+
+from classifiers.dataset import split_of
+from classifiers.generators import FAMILIES, generate
+from classifiers.labelling import label_decoy_line, label_offender_line
+from classifiers.normalize import normalize
+from classifiers.obfuscate import OBFUSCATIONS, obfuscate
+from moderation_bot.core.types import LABELS
+
+
+def test_every_label_has_families_in_every_split() -> None:
+    for label in LABELS:
+        splits = {f.split for f in FAMILIES if label in f.labels}
+        assert splits == {"train", "dev", "test"}, label
+    assert {f.split for f in FAMILIES if not f.labels} == {"train", "dev", "test"}
+
+
+def test_family_names_are_unique_and_labels_known() -> None:
+    assert len({f.name for f in FAMILIES}) == len(FAMILIES)
+    assert all(set(f.labels) <= set(LABELS) for f in FAMILIES)
+
+
+def test_generation_is_deterministic_and_varied() -> None:
+    family = FAMILIES[0]
+    first = generate(family, 30, random.Random(1))
+    again = generate(family, 30, random.Random(1))
+    assert [g.text for g in first] == [g.text for g in again]
+    assert len({g.text for g in first}) == 30
+    assert all(g.labels == family.labels and g.split == family.split for g in first)
+
+
+def test_split_is_stable_per_group() -> None:
+    assert split_of("chitchat:abc") == split_of("chitchat:abc")
+    counts = {"train": 0, "dev": 0, "test": 0}
+    for i in range(2000):
+        counts[split_of(f"group{i}")] += 1
+    assert 0.6 < counts["train"] / 2000 < 0.8
+    assert counts["dev"] > 150 and counts["test"] > 150
+
+
+def test_offender_line_rules() -> None:
+    assert "image_request" in (
+        label_offender_line(normalize("send me a pic of you in your bra")) or ()
+    )
+    assert "grooming" in (label_offender_line(normalize("dont tell your mom we talk")) or ())
+    assert label_offender_line(normalize("lol ok")) == ()
+    assert label_offender_line(normalize("how old are you")) is None  # ambiguous: left out
+    assert label_offender_line(normalize("send me a pic of the menu")) is None
+
+
+def test_decoy_lines_are_never_positive() -> None:
+    assert label_decoy_line("im 13 lol") == ()
+    assert label_decoy_line("he asked about sex") is None
+
+
+def test_every_obfuscation_survives_normalisation() -> None:
+    text = "send me your pics or i post the video"
+    for name, fn in OBFUSCATIONS.items():
+        out = fn(text, random.Random(3))
+        assert normalize(out), name
+    assert normalize(obfuscate(text, random.Random(5)))
+
+
+def test_thresholds_respect_the_ordinary_chat_budget() -> None:
+    import numpy as np
+
+    from classifiers.thresholds import choose_thresholds
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    y = np.zeros((n, len(LABELS)))
+    y[:400] = 1
+    probs = np.clip(y * 0.7 + rng.random((n, len(LABELS))) * 0.4, 0, 1)
+    ordinary = np.zeros(n, dtype=bool)
+    ordinary[400:] = True
+    chosen = choose_thresholds(probs, y, ordinary, max_ordinary_fpr=0.001)
+    for j, label in enumerate(LABELS):
+        assert (probs[ordinary, j] >= chosen[label]).mean() <= 0.001
