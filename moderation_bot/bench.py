@@ -285,6 +285,7 @@ async def run_benchmark(settings: Settings, make_actions: Callable[[], PlatformA
             figures["profile"] = str(out / "profile.txt")
         figures["latency"] = [await offered_load(service, source, rate, config.load_seconds)
                               for rate in config.loads]
+        figures["paths"] = dict(service.paths)
     figures["peak_rss_mb"] = peak_rss_mb()
     if config.cold_start:
         figures["cold_start_s"] = measure_cold_start(settings.classifier)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -94,6 +94,9 @@ class Pipeline:
         self._settings: dict[tuple[str, str], tuple[CommunitySettings, float]] = {}
         self._recent: OrderedDict[str, Outcome] = OrderedDict()
         self._bounds: dict[tuple[str, str, str], SenderBound] = {}
+        self.paths: Counter[str] = Counter()
+        """How many messages took each path (quiet, full, duplicate, empty): for the benchmark
+        and operators."""
 
     async def start(self) -> None:
         """Load what the fast path needs: an upper bound of each tracked sender's risk."""
@@ -120,9 +123,11 @@ class Pipeline:
         key = message.idempotency_key
         text = clean_text(message.text, self._max_chars)
         if not text.strip():
+            self.paths["empty"] += 1
             return Outcome(message_key=key, flagged=False, labels=(), scores={}, skipped="empty")
         recent = self._recent.get(key)
         if recent is not None:
+            self.paths["duplicate"] += 1
             return replace(recent, duplicate=True)
         normalized = normalize(text)
         classification = await self._batcher.classify(normalized)
@@ -160,6 +165,7 @@ class Pipeline:
         if decision.flagged or decision.effects or decision.shadow_effects:
             return None
         await self._quiet.add((message, sha256_hex(text), classification, now))
+        self.paths["quiet"] += 1
         return Outcome(message_key=message.idempotency_key, flagged=False, labels=(),
                        scores=classification.scores)
 
@@ -169,6 +175,7 @@ class Pipeline:
     ) -> Outcome:
         """Steps 2, 4 and 5 in one transaction, then hand the effects to the dispatcher."""
         key = message.idempotency_key
+        self.paths["full"] += 1
         async with self._store.transaction():
             await self._store.lock_sender(message.platform, message.community_id,
                                           message.sender.id)
