@@ -188,9 +188,9 @@ class Pipeline:
             decision = self._policies.evaluate(settings, message, classification, state)
             decision = await self._spare_recent_recipients(settings, message, decision, now)
             case_id = await self._persist(message, text, settings, classification, decision, now)
-        key = (message.platform, message.community_id, message.sender.id)
+        sender = (message.platform, message.community_id, message.sender.id)
         seen = SenderBound(state.conversation_risk, state.sender_risk, state.signals)
-        self._bounds[key] = self._bounds[key].widen(seen) if key in self._bounds else seen
+        self._bounds[sender] = self._bounds[sender].widen(seen) if sender in self._bounds else seen
         if decision.effects:
             self._dispatcher.submit()
         log.info("message decided", extra=fields(

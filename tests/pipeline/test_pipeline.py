@@ -42,8 +42,10 @@ async def service(request: pytest.FixtureRequest, tmp_path: Path,
 
 async def test_sextortion_warns_the_target_once_and_escalates(service: Pipeline,
                                                               platform: RecordingPlatform) -> None:
-    outcome = await service.handle(message(THREAT))
+    incoming = message(THREAT)
+    outcome = await service.handle(incoming)
     await service.dispatcher.drain()
+    assert outcome.message_key == incoming.idempotency_key
     assert outcome.flagged and "sextortion" in outcome.labels
     assert outcome.case_id is not None
     kinds = {e.kind for e in outcome.effects}

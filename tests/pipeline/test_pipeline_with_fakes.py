@@ -46,8 +46,11 @@ async def test_warning_and_advice_are_merged_per_recipient(service: Pipeline,
 
 
 async def test_quiet_and_risky_paths_give_the_same_kind_of_outcome(service: Pipeline) -> None:
-    quiet = await service.handle(message("hello"))
-    weak = await service.handle(message("meh"))
+    first, second = message("hello"), message("meh")
+    quiet = await service.handle(first)
+    weak = await service.handle(second)
+    assert (quiet.message_key, weak.message_key) == (first.idempotency_key,
+                                                     second.idempotency_key)
     assert quiet.flagged is weak.flagged is False
     assert quiet.case_id is weak.case_id is None
     checked = await service.status("test", "c1")
