@@ -218,6 +218,21 @@ def _telegram_adapter(settings: Settings) -> Any:
         config, advice_renderer=lambda topic, locale: render(EffectKind.SEND_ADVICE, topic, locale))
 
 
+async def _announce_when_listening(server: uvicorn.Server, settings: Settings, sandbox: bool,
+                                   platforms: list[str]) -> None:
+    """Tell the person who started the bot where to look, once the server really listens."""
+    while not server.started:
+        await asyncio.sleep(0.05)
+    url = f"http://{settings.host}:{settings.port}"
+    if sandbox:
+        print(f"Sandbox running: open {url} in your browser. Press Ctrl-C to stop.", flush=True)
+    else:
+        print(f"Bot running ({', '.join(platforms)}); health check at {url}/healthz. "
+              "Press Ctrl-C to stop.", flush=True)
+    print(f"Moderators' review UI: {settings.web_url}/review (sign in with a link from "
+          "/modbot dashboard)", flush=True)
+
+
 async def run(settings: Settings) -> None:
     """Run the bot until Ctrl-C (SIGINT) or SIGTERM, in the role the settings name: ``all``
     (one process, the default), or ``gateway``, ``worker`` or ``web`` (docs/scaling.md)."""
@@ -279,18 +294,15 @@ async def _run_all(settings: Settings) -> None:
             # The sandbox page holds a long-poll open; Ctrl-C should not wait for it.
             timeout_graceful_shutdown=1,
         ))
-        url = f"http://{settings.host}:{settings.port}"
-        if sandbox is not None:
-            print(f"Sandbox running: open {url} in your browser. Press Ctrl-C to stop.",
-                  flush=True)
-        else:
-            print(f"Bot running ({', '.join(sorted(actions))}); health check at {url}/healthz. "
-                  "Press Ctrl-C to stop.", flush=True)
-        print(f"Moderators' review UI: {settings.web_url}/review (sign in with a link from "
-              "/modbot dashboard)", flush=True)
+        banner = asyncio.create_task(_announce_when_listening(
+            server, settings, sandbox is not None, sorted(actions)))
         try:
             await server.serve()
+        except SystemExit:  # uvicorn exits when it cannot listen; it logged the reason
+            raise StartupError(f"could not listen on {settings.host}:{settings.port} (is the "
+                               "port in use? set MODBOT_PORT)") from None
         finally:
+            banner.cancel()
             if sandbox is not None:
                 await sandbox.shutdown()
             for task in background:
