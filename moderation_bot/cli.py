@@ -30,6 +30,7 @@ DETECTOR_TOOLS = {
     "train": ("classifiers.train", "fine-tune, export and quantise the detector (needs [train])"),
     "eval": ("classifiers.evaluate", "precision, recall and false-positive rates per label"),
     "model-bench": ("classifiers.benchmark", "latency and throughput of the shipped model"),
+    "evaluate-packs": ("moderation_bot.pack_eval", "sender-level numbers of the policy packs"),
 }
 CLASSIFY_CHUNK = 64
 

@@ -5,20 +5,28 @@ behaves. This replays one sender's messages (already classified) through :func:`
 and :func:`engine.evaluate`, exactly as the pipeline does, and reports the first message that
 opened a case. Grouping streams (offenders, decoys, ordinary chat) gives the three numbers the
 packs are tuned on: how many offenders are escalated, after how many messages, and how many
-ordinary senders are wrongly escalated. Pure: the caller reads the corpora and runs the
-classifier.
+ordinary senders are wrongly escalated.
+
+The replay is pure: the caller runs the classifier. :func:`read_streams` reads the corpora in
+``../shared/data`` into per-sender streams, and :func:`evaluate_packs` runs any classifier (the
+``Classifier`` port) over them; this package does not import ``classifiers``, so the caller
+passes the classifier and the normaliser (see ``policies/README.md``).
 """
 
 from __future__ import annotations
 
+import json
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from moderation_bot.core.ports import Classifier
 from moderation_bot.core.types import (
     Classification,
     CommunitySettings,
+    Decision,
     IncomingMessage,
     RiskState,
     UserRef,
@@ -26,6 +34,8 @@ from moderation_bot.core.types import (
 from policies.engine import evaluate
 from policies.risk import advance
 from policies.schema import PolicyPack
+
+GROUPS = ("offender", "decoy", "ordinary")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +68,32 @@ class GroupMetrics:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One sender's messages, in order: an offender, a decoy, or an ordinary chat sender."""
+
+    group: str
+    stream_id: str
+    split: str
+    texts: tuple[str, ...]
+
+
 _SENDER = UserRef("eval", "sender", "sender")
 _RECIPIENT = UserRef("eval", "recipient", "recipient")
 
 
-def first_escalation(
+def replay(
     pack: PolicyPack,
     classifications: Iterable[Classification],
     *,
     gap_s: float = 60.0,
     private: bool = True,
     recipient_is_minor: bool | None = None,
-) -> tuple[int, int | None]:
-    """(messages seen, 1-based index of the first message that escalated or ``None``).
+) -> Iterator[Decision]:
+    """The engine's decision on each message of one sender, in order.
 
     Messages are taken as ``gap_s`` seconds apart in one private conversation (the corpora we
-    tune on have no timestamps); replay stops at the first escalation.
+    tune on have no timestamps), with the risk carried from message to message.
     """
     settings = CommunitySettings(platform="eval", community_id="eval", policy_pack=pack.name)
     message = IncomingMessage(
@@ -90,7 +110,6 @@ def first_escalation(
         recipient_is_minor=recipient_is_minor,
     )
     state = RiskState()
-    count = 0
     for count, classification in enumerate(classifications, start=1):
         since = None if count == 1 else gap_s
         state = advance(
@@ -100,9 +119,48 @@ def first_escalation(
             seconds_since_sender=since,
             params=pack.risk,
         )
-        if evaluate(pack, settings, message, classification, state).opens_case:
+        yield evaluate(pack, settings, message, classification, state)
+
+
+def first_escalation(
+    pack: PolicyPack,
+    classifications: Iterable[Classification],
+    *,
+    gap_s: float = 60.0,
+    private: bool = True,
+    recipient_is_minor: bool | None = None,
+) -> tuple[int, int | None]:
+    """(messages seen, 1-based index of the first message that escalated or ``None``).
+
+    See :func:`replay`; replay stops at the first escalation.
+    """
+    count = 0
+    decisions = replay(
+        pack, classifications, gap_s=gap_s, private=private, recipient_is_minor=recipient_is_minor
+    )
+    for count, decision in enumerate(decisions, start=1):
+        if decision.opens_case:
             return count, count
     return count, None
+
+
+def messages_with_effects(
+    pack: PolicyPack,
+    classifications: Iterable[Classification],
+    *,
+    gap_s: float = 60.0,
+    private: bool = True,
+    recipient_is_minor: bool | None = None,
+) -> tuple[int, int]:
+    """(messages, messages on which the bot would do anything at all) over a whole stream."""
+    total = acted = 0
+    decisions = replay(
+        pack, classifications, gap_s=gap_s, private=private, recipient_is_minor=recipient_is_minor
+    )
+    for decision in decisions:
+        total += 1
+        acted += bool(decision.effects)
+    return total, acted
 
 
 def summarize(outcomes: Iterable[SenderOutcome]) -> Mapping[str, GroupMetrics]:
@@ -120,3 +178,110 @@ def summarize(outcomes: Iterable[SenderOutcome]) -> Mapping[str, GroupMetrics]:
             median_messages_to_first=float(statistics.median(firsts)) if firsts else None,
         )
     return result
+
+
+def read_streams(
+    data_dir: Path,
+    *,
+    split_of: Callable[[str], str] = lambda group: "all",
+    splits: Sequence[str] | None = None,
+) -> list[Stream]:
+    """Per-sender streams from the corpora in ``data_dir`` (``../shared/data``).
+
+    Each Perverted-Justice ``predators/predator_NAME.txt`` is one offender and its
+    ``officers/officer_NAME.txt`` one decoy (adults posing as children: victim-side text); each
+    sender in each BYU chit-chat conversation is one ordinary sender. ``split_of`` maps the group
+    keys the dataset builder splits by (``pj:NAME``, ``chitchat:CONVERSATION``) to a split, so
+    that only people and conversations the detector was not trained on are replayed
+    (``classifiers.dataset.split_of`` with ``splits=("dev",)``). Blank lines are skipped.
+    """
+    streams: list[Stream] = []
+    pj = data_dir / "perverted-justice"
+    for path in sorted((pj / "predators").glob("predator_*.txt")):
+        name = path.stem.removeprefix("predator_")
+        split = split_of(f"pj:{name}")
+        streams.append(Stream("offender", name, split, _lines(path)))
+        decoy = pj / "officers" / f"officer_{name}.txt"
+        if decoy.exists():
+            streams.append(Stream("decoy", name, split, _lines(decoy)))
+    with (data_dir / "chitchat" / "dataset.json").open(encoding="utf-8") as fh:
+        conversations = json.load(fh)
+    for conv_id, conversation in conversations.items():
+        split = split_of(f"chitchat:{conv_id}")
+        by_sender: dict[str, list[str]] = {}
+        for turn in conversation.get("messages", []):
+            for item in turn:
+                text = str(item.get("text", "")).strip()
+                if text:
+                    by_sender.setdefault(str(item.get("sender")), []).append(text)
+        for sender, texts in by_sender.items():
+            streams.append(Stream("ordinary", f"{conv_id}:{sender}", split, tuple(texts)))
+    if splits is not None:
+        streams = [s for s in streams if s.split in splits]
+    return streams
+
+
+def _lines(path: Path) -> tuple[str, ...]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def classify_streams(
+    streams: Sequence[Stream],
+    classifier: Classifier,
+    normalize: Callable[[str], str],
+    *,
+    batch_size: int = 64,
+) -> dict[str, list[Classification]]:
+    """Each stream's classifications, keyed ``group:stream_id``; repeated texts scored once."""
+    unique = sorted({normalize(t) for s in streams for t in s.texts})
+    scored: dict[str, Classification] = {}
+    for start in range(0, len(unique), batch_size):
+        chunk = unique[start : start + batch_size]
+        scored.update(zip(chunk, classifier.classify_batch(chunk), strict=True))
+    return {
+        f"{s.group}:{s.stream_id}": [scored[normalize(t)] for t in s.texts] for s in streams
+    }
+
+
+def evaluate_pack(
+    pack: PolicyPack,
+    streams: Sequence[Stream],
+    classifications: Mapping[str, Sequence[Classification]],
+    *,
+    gap_s: float = 60.0,
+) -> tuple[Mapping[str, GroupMetrics], tuple[int, int]]:
+    """Per-group metrics, and (messages, messages with any effect) over the ordinary senders."""
+    outcomes = []
+    ordinary = [0, 0]
+    for s in streams:
+        scored = classifications[f"{s.group}:{s.stream_id}"]
+        count, first = first_escalation(pack, scored, gap_s=gap_s)
+        outcomes.append(SenderOutcome(s.group, s.stream_id, count, first))
+        if s.group == "ordinary":
+            total, acted = messages_with_effects(pack, scored, gap_s=gap_s)
+            ordinary[0] += total
+            ordinary[1] += acted
+    return summarize(outcomes), (ordinary[0], ordinary[1])
+
+
+def table(rows: Mapping[str, tuple[Mapping[str, GroupMetrics], tuple[int, int]]]) -> str:
+    """A Markdown table, one row per pack, in the README's layout."""
+    lines = [
+        "| pack | offenders escalated | median messages to first escalation | decoys escalated "
+        "| ordinary senders escalated | ordinary messages with any effect |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, (metrics, (total, acted)) in rows.items():
+        cells = [name]
+        for group in GROUPS:
+            m = metrics.get(group)
+            cells.append(
+                f"{m.escalated:,} / {m.senders:,} ({100 * m.escalated_share:.1f}%)" if m else "-"
+            )
+            if group == "offender":
+                median = m.median_messages_to_first if m else None
+                cells.append("-" if median is None else f"{median:g}")
+        cells.append(f"{acted:,} / {total:,} ({100 * acted / total:.2f}%)" if total else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

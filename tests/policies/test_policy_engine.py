@@ -111,11 +111,11 @@ CASES = [
         case="possible-sextortion"),
     row("teen", {"image_request": 0.85},
         {"image-request-clear": "warn advice delete timeout escalate"}, case="clear-image-request"),
-    row("teen", {"image_request": 0.55}, {"image-request-possible": "warn advice escalate"},
+    row("teen", {"image_request": 0.75}, {"image-request-possible": "warn advice escalate"},
         case="possible-image-request"),
-    row("teen", {"grooming": 0.85}, {"grooming-clear": "warn advice delete escalate"},
+    row("teen", {"grooming": 0.92}, {"grooming-clear": "warn advice delete escalate"},
         case="clear-grooming"),
-    row("teen", {"grooming": 0.6}, {"grooming-early": "escalate"},
+    row("teen", {"grooming": 0.87}, {"grooming-early": "escalate"},
         case="early-grooming-sign-goes-quietly-to-moderators"),
     row("teen", {"grooming": 0.5}, {}, case="a-plain-age-question-alone"),
     row("teen", {"image_request": 0.4}, {"grooming-pattern": "warn advice escalate"},
@@ -125,8 +125,8 @@ CASES = [
         {"grooming-pattern-strong": "warn advice timeout escalate"},
         risk={"conversation_risk": 0.85, "signals": frozenset({"grooming", "image_request"})},
         case="signs-add-up-strongly"),
-    row("teen", {"grooming": 0.35}, {"sender-risk-high": "escalate"},
-        risk={"sender_risk": 0.75}, case="sender-risky-across-the-community"),
+    row("teen", {"grooming": 0.55}, {"sender-risk-high": "escalate"},
+        risk={"sender_risk": 0.85}, case="sender-risky-across-the-community"),
     row("teen", {"grooming": 0.42}, {"new-account-private-contact": "warn advice escalate"},
         private=True, sender_membership_age_s=600.0, case="newcomer-in-private"),
     row("teen", {"image_request": 0.5}, {
@@ -362,12 +362,12 @@ def test_sender_flagged_in_other_communities_is_escalated() -> None:
 
 def test_flag_orders_labels_by_score() -> None:
     pack = load_pack("default")
-    assert flag(pack, scores(grooming=0.75, sextortion=0.9, image_request=0.2)) == (
+    assert flag(pack, scores(grooming=0.91, sextortion=0.93, image_request=0.2)) == (
         True,
         ("sextortion", "grooming"),
     )
     assert flag(pack, scores()) == (False, ())
-    assert flag(pack, scores(sextortion=0.7)) == (True, ("sextortion",))  # at the threshold
+    assert flag(pack, scores(sextortion=0.5)) == (True, ("sextortion",))  # at the threshold
 
 
 def test_pack_engine_picks_the_pack_and_falls_back_visibly(
