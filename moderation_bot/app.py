@@ -37,7 +37,7 @@ from moderation_bot.storage import open_store
 log = logging.getLogger(__name__)
 
 
-def load_classifier(choice: str) -> Classifier:
+def load_classifier(choice: str, threads: int = 1) -> Classifier:
     """``model``: the shipped trained model (fails if absent); ``baseline``: the keyword rules;
     ``auto``: the model when it is shipped and loads, else the baseline (logged)."""
     if choice == "baseline":
@@ -51,7 +51,7 @@ def load_classifier(choice: str) -> Classifier:
                     extra=fields(reason=type(error).__name__))
         return BaselineClassifier()
     try:
-        return load_default_classifier()
+        return load_default_classifier(intra_op_num_threads=threads)
     except (ModelLoadError, OSError) as error:
         if choice == "model":
             raise
@@ -68,7 +68,7 @@ async def open_service(
     """Open everything one process needs to decide messages; close it all on exit."""
     async with open_store(settings.database_url) as store:
         batcher = MicroBatcher(
-            classifier or load_classifier(settings.classifier),
+            classifier or load_classifier(settings.classifier, settings.classifier_threads),
             max_batch=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1000,
         )
         book = policies or PackPolicyBook.with_folder(

@@ -113,7 +113,8 @@ def _classify(args: argparse.Namespace) -> int:
     from moderation_bot.policy_book import PackPolicyBook
 
     settings = _settings(args)
-    checker = TextChecker(load_classifier(settings.classifier), PackPolicyBook(), args.pack,
+    checker = TextChecker(load_classifier(settings.classifier, settings.classifier_threads),
+                          PackPolicyBook(), args.pack,
                           settings.max_message_chars)
     errors = 0
     chunk: list[tuple[Any, str, list[str]]] = []

@@ -48,8 +48,10 @@ class Settings(BaseSettings):
         None, description="a folder of your own policy packs (*.yaml), offered by their name")
     evidence_retention_days: int = Field(90, ge=1, le=3650)
     retention_interval_s: float = Field(3600.0, gt=0)
-    batch_max_size: int = Field(32, ge=1, le=1024)
-    batch_max_wait_ms: float = Field(4.0, ge=0, le=1000)
+    batch_max_size: int = Field(64, ge=1, le=1024)
+    batch_max_wait_ms: float = Field(8.0, ge=0, le=1000)
+    classifier_threads: int = Field(
+        1, ge=1, le=64, description="threads the model may use; one leaves a core to the rest")
     dispatch_max_attempts: int = Field(8, ge=1, le=100)
     dispatch_poll_s: float = Field(2.0, gt=0)
     dispatch_lease_s: float = Field(
