@@ -26,7 +26,7 @@ from tests.review.helpers import (
     sign_in,
 )
 
-GROOMING = "how old are you? dont tell your parents ok, send me a pic"
+GROOMING = "how old are you? dont tell your parents ok. i'll buy you robux, this is our little secret"
 
 
 async def test_the_queue_lists_open_cases_by_severity_then_age(
