@@ -5,39 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from classifiers.baseline import BaselineClassifier
-from moderation_bot.app import open_service
 from moderation_bot.core.types import CaseStatus, EffectKind, ModeratorAction
 from moderation_bot.pipeline import Pipeline
-from moderation_bot.settings import Settings
 from tests.factories import message, user
 from tests.fakes.recording_platform import RecordingPlatform
-from tests.storage.backends import BACKENDS, database_url
 
 THREAT = "i have your nudes. pay $300 in gift cards tonight or i send them to all your followers"
 GROOMING = ["how old are you?", "you are so mature for your age", "dont tell your parents ok",
             "send me a pic of you in your underwear"]
-
-
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture(params=BACKENDS)
-async def service(request: pytest.FixtureRequest, tmp_path: Path,
-                  platform: RecordingPlatform) -> AsyncIterator[Pipeline]:
-    async with database_url(request.param, tmp_path) as url:
-        settings = Settings(database_url=url, _env_file=None)
-        async with open_service(settings, {"test": platform},
-                                classifier=BaselineClassifier()) as pipeline:
-            yield pipeline
 
 
 async def test_sextortion_warns_the_target_once_and_escalates(service: Pipeline,

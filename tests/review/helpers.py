@@ -53,8 +53,7 @@ def incoming(text: str, *, sender: str = "stranger", to: str = "teen", community
 
 
 def store_of(service: Pipeline) -> Store:
-    # open_service yields only the pipeline; the composition root shares the same store.
-    return service._store
+    return service.store
 
 
 def mounted(service: Pipeline, store: Store, clock: Callable[[], datetime],
