@@ -32,7 +32,7 @@ from classifiers.labelling import label_decoy_line, label_offender_line
 from classifiers.normalize import normalize
 from moderation_bot.core.types import LABELS
 
-VERSION = "v2"
+VERSION = "v3"
 SEED = 20261129
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"

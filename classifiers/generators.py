@@ -1450,6 +1450,740 @@ def hn_delete(rng: random.Random) -> str:
     )
 
 
+# --- families added for v3: image requests and grooming moves without sexual words, in more
+# registers, each with hard negatives that share its words (test families untouched) -----------
+_PIC_WORDS = ("pic", "picture", "photo", "selfie", "snap", "pic", "pix")
+_YOU_IN = (
+    "in bed",
+    "in ur pjs",
+    "in your room",
+    "rn",
+    "right now",
+    "after your shower",
+    "in that outfit",
+    "before you sleep",
+    "in your uniform",
+    "lying down",
+    "in the mirror",
+    "wearing what you sleep in",
+)
+_SPICY = (
+    "something spicy",
+    "something for my eyes only",
+    "something cute just for me",
+    "a private one",
+    "a pic of you",
+    "a cheeky one",
+    "a pic no one else gets",
+    "something I can keep",
+    "a full body pic",
+    "a pic of your body",
+)
+
+
+def ir_slang(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "send noods",
+            "drop a pic",
+            f"drop a {_pick(rng, _PIC_WORDS)} of u",
+            "u got pics?",
+            "any pics of u?",
+            f"snap me a {_pick(rng, ('pic', 'selfie', 'quick one'))}",
+            "pics?",
+            "pic first",
+            "send a pic of urself",
+            f"lemme get a {_pick(rng, _PIC_WORDS)}",
+            "where the pics at",
+            "send one 😏",
+            "show urself",
+            "send face and body",
+            "u got any spicy pics",
+            "pics or ur fake",
+        ),
+    )
+
+
+def ir_in_bed(rng: random.Random) -> str:
+    return _join(
+        _maybe(rng, _pick(rng, ("what are you wearing?", "what u doing?", "can't sleep?")), 0.4),
+        _pick(
+            rng,
+            (
+                f"send me a {_pick(rng, _PIC_WORDS)} of you {_pick(rng, _YOU_IN)}",
+                f"{_pick(rng, _PIC_WORDS)} of you {_pick(rng, _YOU_IN)}?",
+                f"show me what you look like {_pick(rng, _YOU_IN)}",
+                f"take a {_pick(rng, _PIC_WORDS)} {_pick(rng, _YOU_IN)} for me",
+                f"I wanna see you {_pick(rng, _YOU_IN)}",
+            ),
+        ),
+        _maybe(rng, _pick(rng, ("😏", "just for me", "no one will see it", "don't be shy")), 0.4),
+    )
+
+
+def ir_prove_real(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "prove you're real",
+                "how do I know you're not a catfish?",
+                "I don't believe you're real",
+                "verify first",
+                "you could be anyone",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                "send a pic holding up 3 fingers",
+                "send a selfie with a peace sign",
+                "send a pic of you right now",
+                "take a selfie with your name on paper",
+                "send a live pic, not from google",
+                "send a pic of your face and body",
+                "send a mirror selfie right now",
+            ),
+        ),
+    )
+
+
+def ir_video_call(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "facetime me",
+                "video call me",
+                "turn your camera on",
+                "let's video chat",
+                "cam with me",
+                "hop on cam",
+                "can we vc with cams on",
+                "call me on video",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                "I wanna see you",
+                "just us two",
+                "tonight when everyone's asleep",
+                "so I can see what you look like",
+                "in your room",
+                "I want to see you up close",
+                "and show me",
+                "no one else has to know",
+            ),
+        ),
+        _maybe(rng, _pick(rng, ("😏", "pls", "come on", "just for a minute")), 0.4),
+    )
+
+
+def ir_price(rng: random.Random) -> str:
+    money = _pick(
+        rng, ("$20", "$40", "£30", "500 robux", "a gift card", "nitro", "$100", "50 bucks")
+    )
+    return _pick(
+        rng,
+        (
+            "how much for pics?",
+            "do you sell pics?",
+            f"I'll {_pick(rng, PAY_METHODS)} you {money} per pic",
+            "name your price for a pic of you",
+            f"{money} for one pic, easy money",
+            "I pay good money for private pics",
+            f"want {money}? just send me {_pick(rng, _SPICY)}",
+            f"I'll buy your pics, {money} each",
+            "how much would it take for you to send me a pic",
+            f"sending {money} rn if you send {_pick(rng, _SPICY)}",
+        ),
+    )
+
+
+def ir_send_vid(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "send a vid",
+                "send me a video of you",
+                "make me a vid",
+                "record a vid for me",
+                "send me a short vid",
+                "vid of you?",
+                "send a clip of you",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                _pick(rng, _YOU_IN),
+                "dancing for me",
+                "just for me",
+                "when you're alone",
+                "showing me your body",
+                "no one else will see it",
+                "",
+            ),
+        ),
+    )
+
+
+def ir_can_i_see(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "can I see you?",
+            "can I see more of you",
+            "lemme see you",
+            "I wanna see what you look like",
+            "can I see your body",
+            "show me yourself",
+            "let me see you properly",
+            "can I see you without the filter",
+            "I need to see you first",
+            "can I see the rest",
+            "show me more of you",
+            "can I see a pic of you",
+        ),
+    )
+
+
+def ir_dms(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "dm me pics",
+            f"slide me {_pick(rng, _SPICY)} in my dms",
+            f"drop {_pick(rng, _SPICY)} in my dms",
+            "check your dms and send one back",
+            f"send {_pick(rng, _SPICY)} on {_pick(rng, ('snap', 'telegram', 'insta', 'discord'))}",
+            f"dm me {_pick(rng, _SPICY)}",
+            "post one on your private story for me",
+            "send it in dms not here",
+        ),
+    )
+
+
+def ir_insist(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "come on just one pic",
+                "why won't you send a pic",
+                "I sent mine, your turn",
+                "you promised me a pic",
+                "still waiting for that pic 👀",
+                "just one, I won't show anyone",
+                "stop being shy and send it",
+                "one pic won't hurt",
+                "I showed you mine now show me yours",
+            ),
+        ),
+        _maybe(
+            rng, _pick(rng, ("pls", "I'll delete it after", "it's only fair", "don't be boring"))
+        ),
+    )
+
+
+def ir_body_check(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "full body pic?",
+            "what do you look like? send a pic",
+            "send a pic of your whole body",
+            f"show me your {_pick(rng, ('figure', 'body', 'stomach', 'legs', 'curves'))}",
+            "send a pic so I can see your body",
+            f"are you {_pick(rng, ('skinny', 'curvy', 'fit', 'tall'))}? pic",
+            "I want to see all of you",
+            "turn around and take a pic",
+        ),
+    )
+
+
+def ir_dating_app(rng: random.Random) -> str:
+    return _join(
+        _maybe(rng, _pick(rng, ("we matched!", "hey cutie", "love your profile", "nice bio"))),
+        _pick(
+            rng,
+            (
+                "got any pics that aren't on your profile?",
+                "send me something your profile doesn't show",
+                "before we meet I need more pics, the naughty kind",
+                "your profile pics are cute but I want to see more",
+                "send a few more so I know you're not a bot",
+                "what are you hiding under that hoodie? show me",
+            ),
+        ),
+    )
+
+
+def ir_disappearing(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "send it on snap, it disappears anyway",
+            "use view once, nobody will ever see it",
+            "add me to close friends and post something just for me",
+            "it deletes after 10 seconds so just send it",
+            "send a disappearing one, no screenshots promise",
+            "open your vanish mode and send me a pic",
+        ),
+    )
+
+
+def gr_age_school(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "what grade are you in?",
+                "are you in middle school?",
+                "how old are you really?",
+                "what year are you in at school?",
+                f"you're only {rng.randint(11, 15)}?",
+                "when's your birthday, how old will you be?",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                "you seem way older",
+                "you talk like an adult",
+                "I'm usually not into people your age but you're different",
+                "don't worry, I won't tell anyone",
+                "that's fine with me",
+                "you're more grown up than the girls my age",
+                "age doesn't matter to me",
+                "we just have to be careful then",
+            ),
+        ),
+    )
+
+
+def gr_trust(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "you can tell me anything, I'd never tell your parents",
+            "you're so much smarter than people your age",
+            "you deserve someone who treats you like an adult, not a kid",
+            "I'm not like the boys at your school, you can trust me",
+            "you're more mature than my friends and I'm 25",
+            "the kids at your school don't deserve you",
+            "I'd never judge you like your parents do",
+        ),
+    )
+
+
+def gr_parents_dont_get(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "your parents just don't get you",
+                "your friends are so immature compared to you",
+                "they treat you like a little kid",
+                "your mom doesn't listen to you but I do",
+                "your family doesn't appreciate you",
+                "your friends wouldn't get what we have",
+            ),
+        ),
+        _maybe(
+            rng,
+            _pick(
+                rng,
+                (
+                    "I never would",
+                    "I'm on your side",
+                    "you don't need them",
+                    "that's why you have me",
+                    "stick with me",
+                ),
+            ),
+            0.7,
+        ),
+    )
+
+
+def gr_hide(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "delete our messages before you go to bed",
+            "save me under a girl's name in your phone",
+            "turn on vanish mode so nothing stays",
+            "put your phone on silent so your mom doesn't hear",
+            "hide the app in a folder",
+            "if your parents check your phone, say I'm from school",
+            "archive our chat ok",
+            "don't mention me to anyone, not even your best friend",
+            "make a second account just for talking to me",
+        ),
+    )
+
+
+def gr_presents(rng: random.Random) -> str:
+    gift = _pick(
+        rng,
+        (
+            "robux",
+            "v-bucks",
+            "nitro",
+            "a gift card",
+            "that skin you wanted",
+            "some money",
+            "a new phone",
+        ),
+    )
+    return _pick(
+        rng,
+        (
+            f"want me to send you {gift}? just don't mention it to anyone",
+            f"I sent you {gift}, now you owe me one",
+            f"I'll get you {gift}, your parents don't need to know",
+            "need money? I can help, it stays between us",
+            "I'll pay your phone bill so they can't take it away",
+            f"I got you {gift}, you're welcome 😉 remember who looks after you",
+            f"you can have {gift} if you do something for me",
+        ),
+    )
+
+
+def gr_move_app(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "this server is too public",
+                "the mods here read everything",
+                "too many people here",
+                "I don't like talking here",
+                "let's go somewhere more private",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                f"get {_pick(rng, ('telegram', 'signal', 'kik', 'wickr', 'session'))} and message me",
+                "what's your number? we can text",
+                "dm me instead",
+                "add my other account",
+                f"I'll send you my {_pick(rng, ('snap', 'telegram', 'whatsapp'))}, don't add me here",
+            ),
+        ),
+    )
+
+
+def gr_location(rng: random.Random) -> str:
+    return _join(
+        _pick(
+            rng,
+            (
+                "what school do you go to?",
+                "what town do you live in?",
+                "are you near the city?",
+                "which bus do you take home?",
+                "what time do you get out of school?",
+            ),
+        ),
+        _pick(
+            rng,
+            (
+                "I'm not far from there",
+                "I could come visit, nobody would have to know",
+                "I pass there every day",
+                "maybe we could hang out, just us",
+                "I'll be in your area next week",
+            ),
+        ),
+    )
+
+
+def gr_relationship(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "we could be together when you're older",
+            "you're my girlfriend now but it has to stay between us",
+            "people wouldn't understand us, they'd say I'm too old",
+            "I've never felt like this about someone your age",
+            "I wish you were older so we could be together",
+        ),
+    )
+
+
+def gr_normalise(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "it's normal, everyone your age does it",
+            "there's nothing wrong with it if it's just us",
+            "you're mature enough to decide for yourself",
+            "your parents did the same when they were young",
+            "it's only weird if you make it weird",
+            "lots of girls your age talk to older guys",
+            "it's our thing, other people don't need to get it",
+        ),
+    )
+
+
+def gr_guilt(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "after everything I did for you, you can't keep one secret?",
+            "I bought you all that and now you ignore me?",
+            "if you tell anyone I'll get in trouble and it'll be your fault",
+            "don't make me sad, you know you're all I have",
+        ),
+    )
+
+
+def gr_late_night(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "stay up tonight, we can talk when everyone's asleep",
+            "text me after your parents go to bed",
+            "turn your brightness down so nobody sees you're up",
+            "message me at 2am, that's our time",
+            "wait till your mom's asleep then call me",
+            "keep your door shut and your volume off",
+        ),
+    )
+
+
+def hn_pic_thing(rng: random.Random) -> str:
+    thing = _pick(
+        rng,
+        (
+            "your setup",
+            "the build",
+            "your fit",
+            "your nails",
+            "the drawing",
+            "your plant",
+            "the new car",
+            "the score",
+            "your garden",
+            "the bug on the wall",
+            "your bookshelf",
+            "the recipe",
+            "your desk",
+            "the parking sign",
+            "your new keyboard",
+            "the timetable",
+        ),
+    )
+    return _pick(
+        rng,
+        (
+            f"send a pic of {thing}",
+            f"pic of {thing}?",
+            f"show me {thing}",
+            f"drop a pic of {thing}",
+            f"can I see {thing}?",
+            f"send me a vid of {thing}",
+            f"lemme see {thing}",
+            f"take a photo of {thing} for me",
+        ),
+    )
+
+
+def hn_age_other(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            f"how old is your {_pick(rng, ('dog', 'cat', 'brother', 'sister', 'car', 'laptop', 'phone'))}?",
+            "what grade is your brother in?",
+            "how old were you when you started playing?",
+            "what year are you at uni?",
+            "how old is this game? it still looks great",
+            f"my {_pick(rng, ('son', 'daughter', 'nephew'))} is {rng.randint(8, 15)}, what age is fortnite for?",
+            "are you old enough to vote this year?",
+        ),
+    )
+
+
+def hn_secret_benign(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "don't tell the group yet, I want to announce it myself",
+            "keep it quiet until the reveal on friday",
+            "don't tell dad about the present, it's a surprise",
+            "delete the chat so she doesn't see the party plans",
+            "shh, it's a secret santa",
+            "don't tell anyone the boss's name on the card",
+            "our little secret: I ate the last cookie",
+        ),
+    )
+
+
+def hn_gifts_friend(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            f"I'll buy you {_pick(rng, ('robux', 'nitro', 'a steam card', 'v-bucks'))} for your birthday",
+            "gifted you nitro bro, happy birthday",
+            "got you a steam card for christmas",
+            "my mom's buying me a new phone",
+            "I'll send you the money for your half of the gift",
+            "want me to get you a coffee on the way?",
+        ),
+    )
+
+
+def hn_cam_group(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "cams on for the study group please",
+            "turn on your camera for the interview",
+            "facetime grandma later, she misses you",
+            "video call the team at 5",
+            "can everyone turn their cams on for the class photo",
+            "my cam is blurry, is it my settings?",
+            "let's vc and finish the project",
+            "hop on video so we can show mum the puppy",
+        ),
+    )
+
+
+def hn_move_benign(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "let's move this to #off-topic",
+            "dm me the server ip",
+            "text me when you get home safe",
+            "what's your number? for the group chat",
+            "join the telegram channel for updates",
+            "message me on whatsapp about the shift swap",
+            "continue in the thread pls",
+        ),
+    )
+
+
+def hn_meet_public(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "meet at the station at 6",
+            "my mom will drive us to the movies",
+            "pick you up at 8 for the party?",
+            "practice is at the school gym, see you there",
+            "we're all meeting at the park after lunch",
+            "come to the game tonight, everyone's going",
+        ),
+    )
+
+
+def hn_parents_peer(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "my parents don't get me either lol",
+            "my mom took my phone again",
+            "parents are so annoying about screen time",
+            "my dad doesn't understand why I like this game",
+            "your mom is so nice, tell her thanks for dinner",
+            "ugh grounded again",
+        ),
+    )
+
+
+def hn_show_me_thing(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "show me the clip",
+            "can I see your deck?",
+            "let me see the screenshot",
+            "show me how you did that combo",
+            "send the vid of the glitch",
+            "can I see your drawings?",
+            "show me your progress on the build",
+            "record a clip of the bug for the devs",
+        ),
+    )
+
+
+def hn_compliment(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "you're so talented, that art is amazing",
+            "you handled that really maturely, proud of you",
+            "you're a great friend",
+            "you're special to this team",
+            "you can always talk to me, that's what friends are for",
+            "I trust you with the server keys",
+        ),
+    )
+
+
+def hn_selfie_share(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "here's a selfie from the concert",
+            "new pfp, thoughts?",
+            "just posted a pic from the beach",
+            "look at my new haircut",
+            "sending you the pic of us from the trip",
+            "my mom took this photo of me at graduation",
+        ),
+    )
+
+
+def hn_tattle(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "give back my hoodie or I'm telling your mom",
+            "if you don't pay me back I'm telling everyone you're broke lol",
+            "I'll tell the teacher you copied my homework",
+            f"send my {_pick(rng, AMOUNTS)} back by friday or we're done",
+            "post that video of me falling and you're dead",
+            "I'm showing everyone the screenshot of you losing 10-0",
+        ),
+    )
+
+
+def hn_commission(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "how much for a commission?",
+            f"I'll pay you {_pick(rng, ('$20', '$40', '£15'))} to draw my oc",
+            "do you sell your prints?",
+            "how much for a headshot photoshoot?",
+            "I'll buy your old camera if it still works",
+            "name your price for the skin",
+        ),
+    )
+
+
+def hn_family_pics(rng: random.Random) -> str:
+    return _pick(
+        rng,
+        (
+            "mom wants a pic of us before school",
+            "send grandma a photo of the baby",
+            "can you send coach the team picture?",
+            "take a pic of the kids with santa",
+            "send me the pic of the trophy, I'll frame it",
+            "dad wants a video of the recital",
+        ),
+    )
+
+
 FAMILIES: tuple[Family, ...] = (
     Family("st_classic", ("sextortion",), "train", st_classic),
     Family("st_audience_list", ("sextortion",), "train", st_audience_list),
@@ -1514,6 +2248,44 @@ FAMILIES: tuple[Family, ...] = (
     Family("hn_support", (), "test", hn_support),
     Family("hn_age_talk", (), "test", hn_age_talk),
     Family("hn_threat_nonsexual", (), "test", hn_threat_nonsexual),
+    # v3
+    Family("ir_slang", ("image_request",), "train", ir_slang),
+    Family("ir_in_bed", ("image_request",), "train", ir_in_bed),
+    Family("ir_prove_real", ("image_request",), "train", ir_prove_real),
+    Family("ir_video_call", ("image_request",), "train", ir_video_call),
+    Family("ir_price", ("image_request", "grooming"), "train", ir_price),
+    Family("ir_send_vid", ("image_request",), "train", ir_send_vid),
+    Family("ir_can_i_see", ("image_request",), "train", ir_can_i_see),
+    Family("ir_dms", ("image_request",), "train", ir_dms),
+    Family("ir_insist", ("image_request",), "train", ir_insist),
+    Family("ir_body_check", ("image_request",), "train", ir_body_check),
+    Family("ir_dating_app", ("image_request",), "dev", ir_dating_app),
+    Family("ir_disappearing", ("image_request",), "test", ir_disappearing),
+    Family("gr_age_school", ("grooming",), "train", gr_age_school),
+    Family("gr_trust", ("grooming",), "train", gr_trust),
+    Family("gr_parents_dont_get", ("grooming",), "train", gr_parents_dont_get),
+    Family("gr_hide", ("grooming",), "train", gr_hide),
+    Family("gr_presents", ("grooming",), "train", gr_presents),
+    Family("gr_move_app", ("grooming",), "train", gr_move_app),
+    Family("gr_location", ("grooming",), "train", gr_location),
+    Family("gr_relationship", ("grooming",), "train", gr_relationship),
+    Family("gr_normalise", ("grooming",), "train", gr_normalise),
+    Family("gr_guilt", ("grooming",), "dev", gr_guilt),
+    Family("gr_late_night", ("grooming",), "test", gr_late_night),
+    Family("hn_pic_thing", (), "train", hn_pic_thing),
+    Family("hn_age_other", (), "train", hn_age_other),
+    Family("hn_secret_benign", (), "train", hn_secret_benign),
+    Family("hn_gifts_friend", (), "train", hn_gifts_friend),
+    Family("hn_cam_group", (), "train", hn_cam_group),
+    Family("hn_move_benign", (), "train", hn_move_benign),
+    Family("hn_meet_public", (), "train", hn_meet_public),
+    Family("hn_parents_peer", (), "train", hn_parents_peer),
+    Family("hn_show_me_thing", (), "train", hn_show_me_thing),
+    Family("hn_compliment", (), "train", hn_compliment),
+    Family("hn_selfie_share", (), "train", hn_selfie_share),
+    Family("hn_tattle", (), "train", hn_tattle),
+    Family("hn_commission", (), "dev", hn_commission),
+    Family("hn_family_pics", (), "test", hn_family_pics),
 )
 
 

@@ -21,6 +21,7 @@ _INTIMATE = (
     r"bathing suit|shower|bed)"
 )
 
+_NOT_OF_THING = r"(?! of (?:the|my|his|her|a|an|that|this|it|them|me)\b)"
 _ASK = r"(?:send|show|email|mail|post|trade|swap|give|see|want|wanna|need|take|have|got|get)"
 IMAGE_REQUEST = [
     re.compile(rf"\b{_ASK}\b[^.?!]{{0,30}}\b{_INTIMATE}\b[^.?!]{{0,20}}\b{_PIC}\b"),
@@ -43,7 +44,40 @@ IMAGE_REQUEST = [
         rf"\b(?:do|does|can|could|got|have) (?:you|u) (?:have|got|send|take) (?:a |any |some |more )?{_PIC}\b"
     ),
     re.compile(rf"\b{_ASK}\b[^.?!]{{0,30}}\b{_PIC} of (?:you|u|urself|yourself)\b"),
+    # rules v3: asking whether the person has (more) pictures, in the many ways people type it
+    re.compile(
+        rf"\b(?:you|u|ya) (?:have|got|get|dont have|don't have|taken|take|find|found) "
+        rf"(?:any|some|more|other|another|new|anymore|few|\s)+{_PIC}\b{_NOT_OF_THING}"
+    ),
+    re.compile(rf"\b(?:you|u|ya) (?:have|got) (?:a|any) {_PIC}\b[^.?!]{{0,12}}\?"),
+    re.compile(
+        rf"^(?:so |and |hey |well )?(?:got|have|any|some) (?:any |some |more |other |new )*{_PIC}\b{_NOT_OF_THING}"
+    ),
+    re.compile(rf"\b(?:may|can|could) i (?:see|get|have) (?:a |some |more |ur |your )+{_PIC}\b"),
+    re.compile(
+        r"\b(?:like to|love to|get to|lemme|d like to|would like to) see (?:your|ur|u|you)\b[^.?!]{0,10}"
+        r"\b(?:boobs|tits|titties|breasts?|ass|butt|pussy|body|naked|nude|bra|panties|underwear)\b"
+    ),
+    re.compile(
+        rf"\bwish (?:you|u|ya|i) (?:had|still had|have) [^.?!]{{0,25}}\b(?:{_PIC} (?:of (?:you|u)|that)|(?:a |ur |your )?(?:web ?cam|cam)\b)"
+    ),
+    re.compile(
+        r"\b(?:you|u|ya) (?:have|got|can get|could get|should get|buy) (?:a |an )?(?:web ?cam|cam)\b(?! with)"
+    ),
+    re.compile(
+        r"^pics? or (?:web ?)?cam\b|\b(?:need|want|wanna see) (?:a |some )?pics? or (?:web ?)?cam\b"
+    ),
 ]
+
+# The writer sending or taking pictures himself ("i'll send pics", "i'll take pics of you") is
+# not a request for the person's images, unless the line also asks the person for something.
+OFFER = re.compile(
+    r"\b(?:i|ill|i'll|i will|i can|i could|i would|i'd|im gonna|i'm gonna|i am gonna|tried to|tryed to)"
+    r" (?:\w+ ){0,3}?(?:send|take|post|email|mail)\b"
+)
+ASKS_THE_PERSON = re.compile(
+    r"\b(?:send me|show me|email me|mail me|(?:you|u|ya) (?:send|show|take|email|mail))\b"
+)
 
 SECRECY = re.compile(
     r"(?:don'?t|do not|dont|never|wont|won'?t|not) tell\b|\bour (?:little )?secret\b|"
@@ -95,7 +129,8 @@ RISKY = re.compile(
 def label_offender_line(text: str) -> tuple[str, ...] | None:
     """Labels for one normalised offender line; ``()`` harmless; ``None`` ambiguous."""
     labels: list[str] = []
-    if any(p.search(text) for p in IMAGE_REQUEST):
+    offer = OFFER.search(text) and not ASKS_THE_PERSON.search(text)
+    if not offer and any(p.search(text) for p in IMAGE_REQUEST):
         labels.append("image_request")
     sexual = bool(SEXUAL.search(text))
     grooming = (

@@ -105,6 +105,7 @@ def fine_tune(
     lr: float,
     seed: int,
     threads: int,
+    layers: int | None = None,
 ):  # type: ignore[no-untyped-def]
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -120,6 +121,9 @@ def fine_tune(
         id2label=dict(enumerate(LABELS)),
         label2id={l: i for i, l in enumerate(LABELS)},
     )
+    if layers is not None:  # a smaller, faster variant: keep the first ``layers`` encoder layers
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
     texts = [t for t, _ in pairs]
     targets = torch.tensor([y for _, y in pairs], dtype=torch.float32)
     enc = tokenizer(texts, truncation=True, max_length=MAX_LEN)
@@ -249,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--obfuscate-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
+        "--layers",
+        type=int,
+        default=None,
+        help="keep only the first N of the base model's 6 encoder layers (a faster variant)",
+    )
+    parser.add_argument(
         "--negative-share",
         type=float,
         default=0.5,
@@ -305,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         lr=args.lr,
         seed=args.seed,
         threads=args.threads,
+        layers=args.layers,
     )
 
     work = args.work_dir
@@ -335,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         "onnx_sha256": digest,
         "calibration": {label: {"a": 1.0, "b": 0.0} for label in LABELS},
     }
+    if args.layers is not None:
+        config["training"]["layers"] = args.layers
     (out / "model.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
     # Calibrate and choose thresholds on dev, with the runtime we ship.

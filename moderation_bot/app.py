@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 
 from classifiers.baseline import BaselineClassifier
+from classifiers.multilingual import MultilingualClassifier
 from moderation_bot.batching import MicroBatcher
 from moderation_bot.clock import utcnow
 from moderation_bot.core.ports import BotService, Classifier, PlatformActions
@@ -38,10 +39,16 @@ log = logging.getLogger(__name__)
 
 
 def load_classifier(choice: str, threads: int = 1) -> Classifier:
-    """``model``: the shipped trained model (fails if absent); ``baseline``: the keyword rules;
-    ``auto``: the model when it is shipped and loads, else the baseline (logged)."""
+    """``model``: the shipped trained model (fails if absent); ``baseline``: the English keyword
+    rules alone; ``auto``: the model when it is shipped and loads, else the baseline (logged).
+    With ``model`` and ``auto``, non-English messages also go through the multilingual keyword
+    rules (``classifiers.multilingual``), since the model is English-only."""
     if choice == "baseline":
         return BaselineClassifier()
+    return MultilingualClassifier(_english_classifier(choice, threads))
+
+
+def _english_classifier(choice: str, threads: int) -> Classifier:
     try:
         from classifiers.onnx_model import ModelLoadError, load_default_classifier
     except ImportError as error:

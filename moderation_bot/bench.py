@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -175,6 +176,46 @@ async def offered_load(service: Pipeline, source: MessageSource, rate: int,
     }
 
 
+def thread_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process's threads, summed by role (Linux ``/proc``).
+
+    Roles: ``event_loop`` (the main thread), ``model`` (the batcher's model thread), ``database``
+    (aiosqlite's connection threads), ``executor`` (asyncio's default pool) and ``native`` (threads
+    Python does not know, e.g. onnxruntime's or tokenizers' own pools). Unlike throughput, the
+    split hardly depends on what else the machine is running, so it shows the bottleneck.
+    """
+    known = {t.native_id: t for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    roles: dict[str, float] = {}
+    try:
+        tasks = list(Path("/proc/self/task").iterdir())
+    except OSError:
+        return roles
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(stat[11]) + int(stat[12])) / tick  # utime + stime
+        role = _thread_role(known.get(int(task.name)))
+        roles[role] = roles.get(role, 0.0) + seconds
+    return roles
+
+
+def _thread_role(thread: threading.Thread | None) -> str:
+    if thread is None:
+        return "native"
+    if thread is threading.main_thread():
+        return "event_loop"
+    if thread.name.startswith("modbot-model"):
+        return "model"
+    if thread.name.startswith("asyncio_"):
+        return "executor"
+    if "_connection_worker_thread" in thread.name:  # aiosqlite names its threads this way
+        return "database"
+    return "other"
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -273,8 +314,13 @@ async def run_benchmark(settings: Settings, make_actions: Callable[[], PlatformA
         figures["classifier"] = service.model_id
         source = MessageSource(config)
         await saturate(service, source, min(200, config.messages), 32)  # warm-up
+        before = thread_cpu_seconds()
         figures["throughput_per_s"] = round(
             await saturate(service, source, config.messages, config.concurrency), 1)
+        after = thread_cpu_seconds()
+        figures["cpu_us_per_message"] = {
+            role: round((after[role] - before.get(role, 0.0)) * 1e6 / config.messages, 1)
+            for role in sorted(after)}
         profiler = _profiler()
         if profiler:  # a separate, shorter saturated run: the profiler slows what it watches
             profiler.start()

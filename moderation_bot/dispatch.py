@@ -10,7 +10,8 @@ A platform that answers ``ok=False`` has refused for good (missing rights, DMs c
 chat) unless its ``detail`` starts with ``transient:``; an exception is always worth retrying.
 
 A warning and the advice for the same person about the same message are merged into one private
-message: one calm message is kinder than two.
+message: one calm message is kinder than two. A warning names its case (``Notice.case_id``), so
+the person can answer it ("this was fine"); support for someone who disclosed does not.
 
 Several dispatchers (one per worker process) may share one outbox: each sends only the rows it
 has leased (``OutboxRepository.claim_due``), renews its leases while it works, and releases a
@@ -30,6 +31,7 @@ import random
 import secrets
 import socket
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from moderation_bot.clock import utcnow
@@ -41,6 +43,7 @@ from moderation_bot.core.types import (
     Notice,
 )
 from moderation_bot.logs import fields
+from moderation_bot.recipient_feedback import with_answers
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_from_dict
 from moderation_bot.storage.outbox import Claimant, OutboxRow
@@ -87,6 +90,7 @@ def merge_notices(warning: Notice, advice: Notice) -> Notice:
         body=warning.body,
         advice=advice.advice or warning.advice,
         links=advice.links or warning.links,
+        case_id=warning.case_id,
     )
 
 
@@ -275,6 +279,9 @@ class Dispatcher:
         topic, locale = row.payload["topic"], row.payload["locale"]
         minor = row.payload.get("minor")
         notice = self._render(kind, topic, locale, minor)
+        if kind is EffectKind.SUPPORT_VICTIM:
+            return notice, []
+        notice = replace(notice, case_id=row.case_id)
         if kind is not EffectKind.WARN_RECIPIENT or row.verdict_id is None:
             return notice, []
         candidates = [
@@ -306,6 +313,7 @@ class Dispatcher:
         report = await self._store.cases.report(row.case_id)
         if report is None:  # the case was deleted (a user's data removed): nothing to post
             return DeliveryResult(ok=True, detail="case no longer exists"), covered
+        report = await with_answers(self._store, report)
         settings = await self._store.communities.get(row.platform, row.community_id)
         existing = await self._store.cases.moderator_ref(row.case_id)
         result = await actions.post_case(

@@ -18,7 +18,9 @@ from moderation_bot.storage.cases import CaseEvent
 FORMAT = "modbot-evidence/1"
 EXPLANATION = (
     "Evidence exported by the moderation bot. 'evidence' lists each message kept for this case "
-    "with its author, recipients, platform ids, time (UTC) and the detector's scores; 'text' is "
+    "with its author, recipients, platform ids, time (UTC) and the detector's scores; "
+    "'case.senders' lists every account whose messages are in the case (several for a campaign), "
+    "'case.sender' the one who opened it; 'text' is "
     "null where the retention period removed it, and text_sha256 still identifies the original. "
     "'events' is the audit trail of what the bot and the moderators did. The SHA-256 of this "
     "file is given separately so anyone can check it has not been altered."
@@ -46,6 +48,7 @@ def build_bundle(
             "labels": list(report.labels),
             "policies": list(report.policies),
             "sender": _user(report.sender),
+            "senders": [_user(s) for s in report.senders],
             "sender_account_age_s": report.sender_account_age_s,
             "sender_membership_age_s": report.sender_membership_age_s,
             "recipients": [_user(r) for r in report.recipients],

@@ -43,6 +43,7 @@ from moderation_bot.group_commit import QuietVerdicts
 from moderation_bot.text import clean_text, sha256_hex
 from moderation_bot.logs import fields
 from moderation_bot.policy_book import PolicyBook
+from moderation_bot import recipient_feedback
 from moderation_bot.review.signin import issue_signin_link
 from moderation_bot.storage import Store
 from moderation_bot.storage.codec import user_to_dict
@@ -62,6 +63,7 @@ RECENT_OUTCOMES = 50_000
 _WARNING_KINDS = frozenset({EffectKind.WARN_RECIPIENT, EffectKind.SEND_ADVICE})
 UNBOUNDED = 1_000_000
 SHARED_SETTINGS_TTL_S = 30.0  # "as many as can be" for counts the fast path does not look up
+CAMPAIGN_REACHED = UserRef("", "", "")  # the fast path's stand-in for a campaign's recipients
 
 
 def actor_id(user: UserRef) -> str:
@@ -159,7 +161,8 @@ class Pipeline:
             conversation_risk=bound.conversation_risk if bound else 0.0,
             sender_risk=bound.sender_risk if bound else 0.0,
             signals=bound.signals if bound else frozenset(),
-            campaign_size=UNBOUNDED, other_communities_flagged=UNBOUNDED,
+            campaign_size=UNBOUNDED, campaign_senders=UNBOUNDED,
+            campaign_recipients=(CAMPAIGN_REACHED,), other_communities_flagged=UNBOUNDED,
         )
         decision = self._policies.evaluate(settings, message, classification, worst)
         if decision.flagged or decision.effects or decision.shadow_effects:
@@ -183,11 +186,14 @@ class Pipeline:
             if previous is not None:  # a redelivery, decided before
                 return _outcome_from_stored(key, previous)
             state = await self._conversations.observe(
-                settings, message, classification, normalized, sha256_hex(normalized), now
+                settings, message, classification, normalized, now
             )
             decision = self._policies.evaluate(settings, message, classification, state)
-            decision = await self._spare_recent_recipients(settings, message, decision, now)
-            case_id = await self._persist(message, text, settings, classification, decision, now)
+            listed = _listed_recipients(message, decision)
+            decision = await self._spare_recent_recipients(
+                settings, message, decision, now, several_accounts=state.campaign_senders > 1)
+            case_id = await self._persist(message, text, settings, classification, decision, now,
+                                          normalized=normalized, state=state, listed=listed)
         sender = (message.platform, message.community_id, message.sender.id)
         seen = SenderBound(state.conversation_risk, state.sender_risk, state.signals)
         self._bounds[sender] = self._bounds[sender].widen(seen) if sender in self._bounds else seen
@@ -207,14 +213,18 @@ class Pipeline:
 
     async def _spare_recent_recipients(
         self, settings: CommunitySettings, message: IncomingMessage, decision: Decision,
-        now: datetime,
+        now: datetime, *, several_accounts: bool,
     ) -> Decision:
         """Drop warnings and advice for people already warned about this sender on the same
-        topic within the pack's cooldown, unless the danger grew. Runs in the transaction."""
+        topic within the pack's cooldown, unless the danger grew. For people a campaign reached
+        earlier (not this message's recipients), and for everyone when several accounts send
+        the message (one campaign), a warning about anyone on the same topic counts. Runs in the
+        transaction."""
         cooldown = timedelta(seconds=self._policies.warning_cooldown_s(settings))
         severity = int(decision.severity)
         spared: set[str] = set()
         warned: set[str] = set()
+        direct = {r.id for r in message.recipients}
         state = self._store.state
         for effect in decision.effects:
             if effect.kind not in _WARNING_KINDS or effect.target is None:
@@ -223,12 +233,18 @@ class Pipeline:
             if recipient in warned or recipient in spared:
                 continue
             topic = effect.advice_topic or "general"
-            last = await state.last_warning(message.platform, message.community_id, recipient,
-                                            message.sender.id)
-            if (last is not None and last.topic == topic and last.severity >= severity
-                    and now - last.at < cooldown):
-                spared.add(recipient)
-                continue
+            if several_accounts or recipient not in direct:
+                if await state.warned_since(message.platform, message.community_id, recipient,
+                                            topic, severity, now - cooldown):
+                    spared.add(recipient)
+                    continue
+            else:
+                last = await state.last_warning(message.platform, message.community_id,
+                                                recipient, message.sender.id)
+                if (last is not None and last.topic == topic and last.severity >= severity
+                        and now - last.at < cooldown):
+                    spared.add(recipient)
+                    continue
             warned.add(recipient)
             await state.record_warning(message.platform, message.community_id, recipient,
                                        message.sender.id, WarningSent(topic, severity, now))
@@ -249,15 +265,17 @@ class Pipeline:
     async def _persist(
         self, message: IncomingMessage, text: str, settings: CommunitySettings,
         classification: Classification, decision: Decision, now: datetime,
+        *, normalized: str, state: RiskState, listed: tuple[UserRef, ...],
     ) -> int | None:
         """Step 5: verdict, case, evidence, audit events and outbox rows. Runs inside the
-        caller's transaction."""
+        caller's transaction. ``listed``: the people the case lists for this message."""
         case_id: int | None = None
         text_hash = sha256_hex(text)
         if decision.opens_case:
             policies = tuple(dict.fromkeys(e.policy for e in decision.effects))
-            case_id, created = await self._store.cases.open_or_update(
-                message, decision.severity, decision.labels, policies, now
+            case_id, created = await self._conversations.open_case(
+                settings, message, normalized, state, decision.severity, decision.labels,
+                policies, listed, now,
             )
             await self._store.cases.add_evidence(
                 case_id, message, text, text_hash, dict(classification.scores), now,
@@ -347,7 +365,7 @@ class Pipeline:
         report = await self._store.cases.report(case_id)
         if report is None or (report.platform, report.community_id) != (platform, community_id):
             return None
-        return report
+        return await recipient_feedback.with_answers(self._store, report)
 
     async def resolve(
         self, platform: str, community_id: str, case_id: int, action: ModeratorAction,
@@ -369,13 +387,15 @@ class Pipeline:
                 await cases.set_status(case_id, CaseStatus.CONFIRMED, now)
                 kind = (EffectKind.BAN_SENDER if action is ModeratorAction.CONFIRM_BAN
                         else EffectKind.TIMEOUT_SENDER)
-                await self._store.outbox.add(
-                    verdict_id=None, case_id=case_id, platform=platform, community_id=community_id,
-                    kind=str(kind), policy=MODERATOR_POLICY, target_id=report.sender.id,
-                    payload={"target": user_to_dict(report.sender), "seconds": CONFIRMED_TIMEOUT_S,
-                             "reason": f"Safety bot, case {case_id}: confirmed by a moderator"},
-                    now=now,
-                )
+                for sender in report.senders:  # every account of a campaign
+                    await self._store.outbox.add(
+                        verdict_id=None, case_id=case_id, platform=platform,
+                        community_id=community_id, kind=str(kind), policy=MODERATOR_POLICY,
+                        target_id=sender.id,
+                        payload={"target": user_to_dict(sender), "seconds": CONFIRMED_TIMEOUT_S,
+                                 "reason": f"Safety bot, case {case_id}: confirmed by a moderator"},
+                        now=now,
+                    )
                 await self._store.feedback.add(
                     case_id=case_id, platform=platform, community_id=community_id,
                     verdict="confirmed", labels=report.labels, policies=report.policies,
@@ -398,7 +418,7 @@ class Pipeline:
         self._dispatcher.submit()
         log.info("moderator action", extra=fields(platform=platform, case_id=case_id,
                                                  action=str(action)))
-        return await self._store.cases.report(case_id)
+        return await self.case_report(platform, community_id, case_id)
 
     async def record_refusal(self, platform: str, community_id: str, case_id: int,
                              actor: UserRef, action: str) -> None:
@@ -408,6 +428,18 @@ class Pipeline:
                                           reason="no moderator permission", data={"action": action})
         log.info("case action refused", extra=fields(platform=platform, case_id=case_id,
                                                     action=action))
+
+    async def record_recipient_feedback(
+        self, platform: str, community_id: str, case_id: int, recipient: UserRef,
+        verdict: str = "fine",
+    ) -> bool:
+        recorded = await recipient_feedback.record(self._store, platform, community_id, case_id,
+                                                   recipient, verdict, self._clock())
+        if recorded:
+            self._dispatcher.submit()
+        log.info("recipient feedback", extra=fields(platform=platform, case_id=case_id,
+                                                   recorded=recorded))
+        return recorded
 
     async def _queue_case_update(
         self, case_id: int, platform: str, community_id: str, policy: str, now: datetime
@@ -497,6 +529,13 @@ class Pipeline:
         await self._forget_cached_state()
         log.info("community data deleted", extra=fields(platform=platform, rows=removed))
         return removed
+
+
+def _listed_recipients(message: IncomingMessage, decision: Decision) -> tuple[UserRef, ...]:
+    """The people a case lists for this message: its recipients and everyone the decision warns
+    (a campaign's earlier recipients too), whether or not the cooldown spares them."""
+    warned = (e.target for e in decision.effects if e.kind in _WARNING_KINDS and e.target)
+    return (*message.recipients, *warned)
 
 
 def _outcome_from_stored(key: str, stored: StoredVerdict) -> Outcome:

@@ -52,6 +52,10 @@ class PolicyBook(Protocol):
         """How long one person is not warned again about the same sender and topic."""
         ...
 
+    def campaign_window_s(self, settings: CommunitySettings) -> int:
+        """How far back the same or near-same text counts towards a campaign."""
+        ...
+
 
 class PackPolicyBook:
     """The policy packs shipped in ``policies/packs``, plus any the operator adds, with each
@@ -108,6 +112,9 @@ class PackPolicyBook:
 
     def warning_cooldown_s(self, settings: CommunitySettings) -> int:
         return int(self.pack(settings).warning_cooldown)
+
+    def campaign_window_s(self, settings: CommunitySettings) -> int:
+        return int(self.pack(settings).campaign_window)
 
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         floor = self.pack(settings).risk.noise_floor

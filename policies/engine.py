@@ -9,7 +9,8 @@ Rules the engine applies on top of any pack, because no pack should be able to g
 - A message flagged as a victim disclosure is answered with support, never with punishment: its
   sender is never deleted, timed out, banned, escalated as a suspect, and nobody is warned about
   them. Only ``support_victim`` (and effects of policies written for disclosures) survive.
-- Warnings and advice go to the message's recipients (one effect each, never the sender).
+- Warnings and advice go to the message's recipients (one effect each, never the sender); a
+  policy about a campaign also warns the people the campaign's earlier messages reached.
 - The same effect for the same person appears once; the highest severity wins (then the policy
   that acts most strongly, so every effect names the policy that mattered).
 - Policies marked ``shadow`` and communities in shadow mode record effects without acting.
@@ -91,7 +92,7 @@ def evaluate(
         match = _match(policy, settings, message, classification, state)
         if match is None:
             continue
-        effects = _effects(policy, match, message)
+        effects = _effects(policy, match, message, state)
         if disclosure:
             effects = [e for e in effects if _allowed_for_disclosure(policy, e)]
         strength = _strength(policy)
@@ -138,6 +139,7 @@ def _match(
         (when.sender_risk_min, "sender_risk", state.sender_risk),
         (when.distinct_signals_min, "distinct_signals", len(state.signals)),
         (when.campaign_size_min, "campaign_size", state.campaign_size),
+        (when.campaign_senders_min, "campaign_senders", state.campaign_senders),
         (
             when.other_communities_flagged_min,
             "other_communities_flagged",
@@ -190,10 +192,13 @@ def _topic(
     return GENERAL_TOPIC
 
 
-def _effects(policy: Policy, match: _Match, message: IncomingMessage) -> list[Effect]:
+def _effects(
+    policy: Policy, match: _Match, message: IncomingMessage, state: RiskState
+) -> list[Effect]:
+    reached = state.campaign_recipients if policy.when.campaign else ()
     effects: list[Effect] = []
     for spec in policy.effects:
-        for target in _targets(spec, message):
+        for target in _targets(spec, message, reached):
             effects.append(
                 Effect(
                     kind=spec.kind,
@@ -208,10 +213,14 @@ def _effects(policy: Policy, match: _Match, message: IncomingMessage) -> list[Ef
     return effects
 
 
-def _targets(spec: EffectSpec, message: IncomingMessage) -> Iterable[UserRef]:
+def _targets(
+    spec: EffectSpec, message: IncomingMessage, reached: tuple[UserRef, ...]
+) -> Iterable[UserRef]:
+    """The sender, or for warnings and advice each recipient of the message and then each
+    person the campaign reached earlier (``reached``), once, never the sender."""
     if spec.kind in _RECIPIENT_KINDS:
         seen: set[tuple[str, str]] = set()
-        for recipient in message.recipients:
+        for recipient in (*message.recipients, *reached):
             key = (recipient.platform, recipient.id)
             if key in seen or key == (message.sender.platform, message.sender.id):
                 continue

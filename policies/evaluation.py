@@ -250,16 +250,22 @@ def evaluate_pack(
     classifications: Mapping[str, Sequence[Classification]],
     *,
     gap_s: float = 60.0,
+    recipient_is_minor: bool | None = None,
 ) -> tuple[Mapping[str, GroupMetrics], tuple[int, int]]:
-    """Per-group metrics, and (messages, messages with any effect) over the ordinary senders."""
+    """Per-group metrics, and (messages, messages with any effect) over the ordinary senders.
+
+    ``recipient_is_minor=True`` replays every stream as sent to someone flagged as under 18 (only
+    meaningful for offenders: a decoy's or an ordinary sender's recipient is not a child)."""
     outcomes = []
     ordinary = [0, 0]
     for s in streams:
         scored = classifications[f"{s.group}:{s.stream_id}"]
-        count, first = first_escalation(pack, scored, gap_s=gap_s)
+        count, first = first_escalation(pack, scored, gap_s=gap_s,
+                                         recipient_is_minor=recipient_is_minor)
         outcomes.append(SenderOutcome(s.group, s.stream_id, count, first))
         if s.group == "ordinary":
-            total, acted = messages_with_effects(pack, scored, gap_s=gap_s)
+            total, acted = messages_with_effects(pack, scored, gap_s=gap_s,
+                                                 recipient_is_minor=recipient_is_minor)
             ordinary[0] += total
             ordinary[1] += acted
     return summarize(outcomes), (ordinary[0], ordinary[1])

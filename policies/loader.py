@@ -409,6 +409,10 @@ def _range_hint(loc: _Path) -> str:
         return ""
     if loc[-1] == "duration":
         return "a timeout lasts at most 28 days ('28d')"
+    if loc[-1] == "campaign_size_min":
+        return "a campaign is the same text in at least 2 conversations"
+    if loc[-1] == "campaign_senders_min":
+        return "a campaign by several accounts needs at least 2 of them"
     if loc[-1] in _SCORE_KEYS or "flag_thresholds" in loc or "weights" in loc:
         return "scores and thresholds are between 0 and 1"
     return ""

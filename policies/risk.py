@@ -59,7 +59,7 @@ def advance(
 
     ``seconds_since_*`` is the time since the sender's previous message in this conversation and
     anywhere in the community (``None`` when there was none). Risks stay in ``[0, 1]``. Fields the
-    conversation module fills (campaign size, other communities) are carried through unchanged.
+    conversation module fills (the campaign, other communities) are carried through unchanged.
     """
     conversation = decay(
         prev.conversation_risk, seconds_since_conversation, params.conversation_half_life

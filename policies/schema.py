@@ -37,6 +37,9 @@ PUNITIVE_KINDS: frozenset[EffectKind] = frozenset(
 MAX_TIMEOUT_S = 28 * 24 * 3600
 """The longest timeout any platform we support accepts (Discord: 28 days)."""
 
+MAX_CAMPAIGN_WINDOW_S = 48 * 3600
+"""The longest a campaign can be looked for: fingerprints of messages are kept no longer."""
+
 SEVERITY_NAMES: dict[str, Severity] = {s.name.lower(): s for s in Severity}
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -119,6 +122,9 @@ class Conditions(_Frozen):
     ``scores`` holds when ANY listed label reaches its ``min_score`` (or ALL of them with
     ``scores_match: all``). Age conditions hold only when the age is known. ``recipient_minor``
     reads the message's ``recipient_is_minor`` flag; unknown counts as not flagged.
+    ``campaign_size_min`` counts the conversations this sender sent the same or near-same text
+    to, ``campaign_senders_min`` the accounts that sent it in the community (within the pack's
+    ``campaign_window``). A policy with either warns everyone the campaign reached.
     """
 
     scores: tuple[ScoreCondition, ...] = ()
@@ -133,6 +139,7 @@ class Conditions(_Frozen):
     sender_membership_age_max: Duration | None = None
     other_communities_flagged_min: Annotated[int, Field(ge=1, strict=True)] | None = None
     campaign_size_min: Annotated[int, Field(ge=2, strict=True)] | None = None
+    campaign_senders_min: Annotated[int, Field(ge=2, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _has_a_trigger(self) -> Conditions:
@@ -143,6 +150,7 @@ class Conditions(_Frozen):
             self.distinct_signals_min,
             self.other_communities_flagged_min,
             self.campaign_size_min,
+            self.campaign_senders_min,
         )
         if not any(t not in (None, ()) for t in triggers):
             raise PydanticCustomError(
@@ -150,7 +158,8 @@ class Conditions(_Frozen):
                 "a policy needs at least one trigger, or it would fire on every message",
                 {
                     "hint": "add 'scores', 'conversation_risk_min', 'sender_risk_min', "
-                    "'distinct_signals_min', 'campaign_size_min' or 'other_communities_flagged_min'"
+                    "'distinct_signals_min', 'campaign_size_min', 'campaign_senders_min' or "
+                    "'other_communities_flagged_min'"
                 },
             )
         return self
@@ -158,6 +167,11 @@ class Conditions(_Frozen):
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(c.label for c in self.scores)
+
+    @property
+    def campaign(self) -> bool:
+        """The policy is about a campaign (the same text to many people, or from many)."""
+        return self.campaign_size_min is not None or self.campaign_senders_min is not None
 
 
 def _effect_shorthand(value: Any) -> Any:
@@ -311,6 +325,8 @@ class PolicyPack(_Frozen):
     # The same person is warned about the same sender at most once per this long, unless the
     # topic changes or the danger grows: never spam a frightened person.
     warning_cooldown: Duration = 6 * 3600
+    # How far back the same or near-same text counts towards a campaign (at most 48 hours).
+    campaign_window: Duration = 24 * 3600
     flag_thresholds: dict[Label, Score]
     risk: RiskParams
     policies: tuple[Policy, ...] = Field(min_length=1)
@@ -319,6 +335,17 @@ class PolicyPack(_Frozen):
     @classmethod
     def _every_threshold(cls, value: dict[str, float]) -> dict[str, float]:
         return _require_every_label(value, "flag_thresholds", "'victim_disclosure: 0.6'")
+
+    @field_validator("campaign_window")
+    @classmethod
+    def _window_within_retention(cls, value: int) -> int:
+        if value > MAX_CAMPAIGN_WINDOW_S:
+            raise PydanticCustomError(
+                "campaign_window",
+                "a campaign window of {hours} hours is longer than fingerprints are kept",
+                {"hours": f"{value / 3600:g}", "hint": "use at most '48h'"},
+            )
+        return value
 
     @model_validator(mode="after")
     def _pack_rules(self) -> PolicyPack:

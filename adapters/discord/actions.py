@@ -25,7 +25,7 @@ import discord
 from adapters.discord.catalog import Strings
 from adapters.discord.convert import PLATFORM, format_ref, parse_ref
 from adapters.discord.embeds import case_embed, notice_embed
-from adapters.discord.views import case_view
+from adapters.discord.views import case_view, fine_view
 from moderation_bot.core.types import (
     CaseReport,
     DeliveryResult,
@@ -91,7 +91,9 @@ class DiscordActions:
         try:
             dm = await self.client.create_dm(discord.Object(int(user.id)))
             sent = await dm.send(
-                embed=notice_embed(notice, self._strings), nonce=nonce_for(idempotency_key)
+                embed=notice_embed(notice, self._strings),
+                view=fine_view(notice, community_id, self._strings),
+                nonce=nonce_for(idempotency_key),
             )
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:

@@ -22,7 +22,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.context import AdapterContext
 from adapters.discord.handlers import MessageHandlers
 from adapters.discord.moderator_channels import ModeratorChannels
-from adapters.discord.views import CaseButton
+from adapters.discord.views import CaseButton, FineButton
 from moderation_bot.core.ports import BotService
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,9 @@ class _ModBotMixin:
         register_commands(self.tree, context)
 
     async def setup_hook(self) -> None:
-        # Clicks on case cards posted before a restart are rebuilt from their custom_id.
-        self.add_dynamic_items(CaseButton)  # type: ignore[attr-defined]
+        # Clicks on case cards and warnings sent before a restart are rebuilt from their
+        # custom_id.
+        self.add_dynamic_items(CaseButton, FineButton)  # type: ignore[attr-defined]
         if self.modbot.config.sync_commands:
             commands = await self.tree.sync()
             log.info("application commands synced", extra={"count": len(commands)})

@@ -1,7 +1,11 @@
-"""Slash commands (``/modbot setup|status|case``) and the two message context menus.
+"""Slash commands (``/modbot setup|status|case``, ``/modbot policy ...``) and the two message
+context menus.
 
 ``/modbot`` works in servers only and checks permissions at run time, so a moderator role
 configured for the bot works even where Discord's default command permissions would hide it.
+``/modbot policy threshold|disable|enable|shadow|list|reset`` changes the server's policy pack
+(``CommunitySettings.policy_overrides``); the service checks each change against the pack before
+saving it, and an admin sees its reason and hint when it does not fit.
 "Report to moderators" opens a case with the reporter recorded (servers only). "Check this
 message" classifies a message and answers privately with advice; it can be installed by a person
 (user install), so it also works in their DMs: the only way the bot sees a DM is when asked.
@@ -12,21 +16,28 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters import overrides
 from adapters.discord.catalog import Strings, normalise_locale
 from adapters.discord.context import AdapterContext, context_of
 from adapters.discord.convert import PLATFORM, to_incoming, user_ref
-from adapters.discord.embeds import case_embed, notice_embed, status_embed
+from adapters.discord.embeds import case_embed, notice_embed, overrides_embed, status_embed
 from adapters.discord.permissions import may_configure, may_moderate
 from adapters.discord.views import case_view
+from moderation_bot.core.types import LABELS
 
 log = logging.getLogger(__name__)
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
 _MAX_CASE_ID = 2**53
+_MAX_REASON = 1500
+_LABEL_CHOICES = [app_commands.Choice(name=label, value=label) for label in LABELS]
+PolicyId = app_commands.Range[str, 1, 64]
 
 
 class ModbotCommands(app_commands.Group):
@@ -42,6 +53,11 @@ class ModbotCommands(app_commands.Group):
         self.setup.description = strings.text("command_setup")
         self.status.description = strings.text("command_status")
         self.case.description = strings.text("command_case")
+        self.policy.description = strings.text("command_policy")
+        for command in self.policy.commands:
+            command.description = strings.text(f"command_policy_{command.name}")
+
+    policy = app_commands.Group(name="policy", description="policy")
 
     @app_commands.command(name="setup", description="setup")
     @app_commands.describe(
@@ -140,6 +156,84 @@ class ModbotCommands(app_commands.Group):
             view=case_view(report, context.strings, locale), ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+
+    # -- /modbot policy: the server's changes to its policy pack ----------------------------
+
+    @policy.command(name="threshold", description="threshold")
+    @app_commands.describe(
+        label="The signal the threshold is for",
+        value="A score from 0 to 1, e.g. 0.8 (higher: fewer messages acted on)",
+        policy="Only this policy (its id, e.g. grooming-clear); empty: the pack's flag threshold",
+    )
+    @app_commands.choices(label=_LABEL_CHOICES)
+    async def policy_threshold(self, interaction: discord.Interaction, label: str, value: float,
+                               policy: PolicyId | None = None) -> None:
+        await _change_overrides(interaction, lambda current: overrides.with_threshold(
+            current, label, value, policy.strip() if policy else None))
+
+    @policy.command(name="disable", description="disable")
+    @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
+    async def policy_disable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
+        await _change_overrides(interaction, lambda current: overrides.with_mode(
+            current, policy.strip(), overrides.PolicyMode.OFF))
+
+    @policy.command(name="enable", description="enable")
+    @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
+    async def policy_enable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
+        await _change_overrides(interaction, lambda current: overrides.with_mode(
+            current, policy.strip(), overrides.PolicyMode.ON))
+
+    @policy.command(name="shadow", description="shadow")
+    @app_commands.describe(policy="The policy's id, e.g. grooming-pattern")
+    async def policy_shadow(self, interaction: discord.Interaction, policy: PolicyId) -> None:
+        await _change_overrides(interaction, lambda current: overrides.with_mode(
+            current, policy.strip(), overrides.PolicyMode.SHADOW))
+
+    @policy.command(name="reset", description="reset")
+    @app_commands.describe(policy="Only this policy's changes; empty: every change")
+    async def policy_reset(self, interaction: discord.Interaction,
+                           policy: PolicyId | None = None) -> None:
+        await _change_overrides(interaction, lambda current: overrides.without(
+            current, policy.strip() if policy else None))
+
+    @policy.command(name="list", description="list")
+    async def policy_list(self, interaction: discord.Interaction) -> None:
+        context = context_of(interaction)
+        shown_in = normalise_locale(interaction.locale)
+        settings = await context.service.get_settings(PLATFORM, str(interaction.guild_id))
+        if not may_configure(interaction, settings, context.config):
+            await _private(interaction, context.strings.text("not_an_admin", shown_in))
+            return
+        await interaction.response.send_message(
+            embed=overrides_embed(settings, context.strings, shown_in), ephemeral=True)
+
+
+async def _change_overrides(interaction: discord.Interaction,
+                            change: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
+    """Apply one ``/modbot policy`` change: admins only; saved only when the pack accepts it
+    (else its reason and hint, nothing saved); answered with the changes now in force."""
+    context = context_of(interaction)
+    strings, shown_in = context.strings, normalise_locale(interaction.locale)
+    community = str(interaction.guild_id)
+    settings = await context.service.get_settings(PLATFORM, community)
+    if not may_configure(interaction, settings, context.config):
+        await _private(interaction, strings.text("not_an_admin", shown_in))
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    updated = dataclasses.replace(settings, policy_overrides=change(settings.policy_overrides))
+    try:
+        await context.service.save_settings(updated, user_ref(interaction.user))
+    except ValueError as error:
+        await interaction.followup.send(
+            strings.text("setup_bad_value", shown_in, reason=str(error)[:_MAX_REASON]),
+            ephemeral=True)
+        return
+    log.info("settings changed", extra={"community_id": community,
+                                        "fields": ["policy_overrides"]})
+    await interaction.followup.send(strings.text("policy_saved", shown_in),
+                                    embed=overrides_embed(updated, strings, shown_in),
+                                    ephemeral=True)
 
 
 async def report_message(interaction: discord.Interaction, message: discord.Message) -> None:

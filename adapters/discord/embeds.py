@@ -12,9 +12,11 @@ from datetime import datetime
 import discord
 
 from adapters.discord.catalog import Strings
+from adapters.overrides import changes
 from moderation_bot.core.types import (
     CaseReport,
     CaseStatus,
+    CommunitySettings,
     CommunityStatus,
     Notice,
     Severity,
@@ -118,12 +120,16 @@ def case_embed(report: CaseReport, strings: Strings, locale: str = "en") -> disc
     embed.add_field(name=t("case_policies", locale),
                     value=clip(", ".join(report.policies) or "-", _FIELD_MAX), inline=False)
     embed.add_field(name=t("case_scores", locale), value=_score_history(report), inline=False)
-    embed.add_field(
-        name=t("case_sender", locale),
-        value=clip(f"{mention(report.sender)} ({report.sender.name}, id {report.sender.id})",
-                   _FIELD_MAX),
-        inline=False,
-    )
+    if report.other_senders:
+        embed.add_field(name=t("case_senders", locale, count=len(report.senders)),
+                        value=_senders(report.senders, strings, locale), inline=False)
+    else:
+        embed.add_field(
+            name=t("case_sender", locale),
+            value=clip(f"{mention(report.sender)} ({report.sender.name}, id {report.sender.id})",
+                       _FIELD_MAX),
+            inline=False,
+        )
     embed.add_field(name=t("case_account_age", locale),
                     value=describe_age(report.sender_account_age_s, strings, locale))
     embed.add_field(name=t("case_member_for", locale),
@@ -131,11 +137,30 @@ def case_embed(report: CaseReport, strings: Strings, locale: str = "en") -> disc
     recipients = " ".join(mention(r) for r in report.recipients) or t("nobody", locale)
     embed.add_field(name=t("case_recipients", locale), value=clip(recipients, _FIELD_MAX),
                     inline=False)
+    if report.said_fine:
+        embed.add_field(name=t("case_said_fine", locale),
+                        value=clip(" ".join(mention(r) for r in report.said_fine), _FIELD_MAX),
+                        inline=False)
     embed.add_field(
         name=t("case_evidence", locale),
         value=t("case_evidence_hidden", locale, count=len(report.evidence)), inline=False,
     )
     return fit(embed)
+
+
+def _senders(senders: tuple[UserRef, ...], strings: Strings, locale: str) -> str:
+    """Every sender of a campaign case, as many as fit in one field, then "+N more"."""
+    shown: list[str] = []
+    room = _FIELD_MAX - len(strings.text("case_senders_more", locale, count=len(senders)))
+    for person in senders:
+        entry = f"{mention(person)} ({clip(person.name, 40)})"
+        if sum(len(s) + 2 for s in shown) + len(entry) > room:
+            break
+        shown.append(entry)
+    hidden = len(senders) - len(shown)
+    if hidden:
+        shown.append(strings.text("case_senders_more", locale, count=hidden))
+    return ", ".join(shown)
 
 
 def _score_history(report: CaseReport) -> str:
@@ -203,3 +228,17 @@ def status_embed(status: CommunityStatus, strings: Strings, locale: str = "en") 
         inline=False,
     )
     return fit(embed)
+
+
+def overrides_embed(settings: CommunitySettings, strings: Strings,
+                    locale: str = "en") -> discord.Embed:
+    """The server's changes to its policy pack, one per line."""
+    lines = [strings.text(f"policy_{change.kind}", locale, policy=change.policy,
+                          label=change.label, value=change.value)
+             for change in changes(settings.policy_overrides)]
+    return discord.Embed(
+        title=clip(strings.text("policy_title", locale, pack=settings.policy_pack), _TITLE_MAX),
+        description=clip("\n".join(lines) or strings.text("policy_none", locale),
+                         _DESCRIPTION_MAX),
+        colour=discord.Colour.blurple(),
+    )

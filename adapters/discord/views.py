@@ -1,10 +1,14 @@
-"""The case card's buttons, persistent across restarts.
+"""The bot's buttons, persistent across restarts: the case card's, and "This was fine".
 
-Every button is a :class:`CaseButton` whose ``custom_id`` carries the case and the action
-(``modbot:case:42:claim``). The client registers the class once (``add_dynamic_items``), so a
-click on any card, even one posted before the last restart, is rebuilt from its id; the case
+Every case card button is a :class:`CaseButton` whose ``custom_id`` carries the case and the
+action (``modbot:case:42:claim``). The client registers the class once (``add_dynamic_items``),
+so a click on any card, even one posted before the last restart, is rebuilt from its id; the case
 itself lives in the database. Every click checks the clicker's permission first; the service
 audits every action.
+
+A private warning that belongs to a case carries a :class:`FineButton`
+(``modbot:fine:<server>:<case>``; a DM has no server, so the id names it). The service hears
+only the person it warned on that case; the button then goes away and they are thanked.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from adapters.discord.context import AdapterContext, context_of
 from adapters.discord.convert import PLATFORM, user_ref
 from adapters.discord.embeds import case_embed, evidence_embed
 from adapters.discord.permissions import may_moderate
-from moderation_bot.core.types import CaseReport, CaseStatus, ModeratorAction
+from moderation_bot.core.types import CaseReport, CaseStatus, ModeratorAction, Notice
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,8 @@ _STYLES = {
     CaseAction.EXPORT: discord.ButtonStyle.secondary,
     CaseAction.REOPEN: discord.ButtonStyle.secondary,
 }
+
+_ON_EVERY_SENDER = frozenset({CaseAction.TIMEOUT, CaseAction.BAN})
 
 _OPEN_LAYOUT = (
     (CaseAction.REVEAL, CaseAction.CLAIM, CaseAction.EXPORT),
@@ -133,10 +139,76 @@ def case_view(report: CaseReport, strings: Strings, locale: str = "en") -> disco
     for row, actions in enumerate(layout):
         for action in actions:
             view.add_item(CaseButton(
-                report.case_id, action, label=strings.text(f"button_{action.value}", locale),
-                row=row,
+                report.case_id, action, label=_label(action, report, strings, locale), row=row,
             ))
     return view
+
+
+def _label(action: CaseAction, report: CaseReport, strings: Strings, locale: str) -> str:
+    """A confirm button says so when it acts on every sender of a campaign case."""
+    if action in _ON_EVERY_SENDER and report.other_senders:
+        return strings.text(f"button_{action.value}_several", locale, count=len(report.senders))
+    return strings.text(f"button_{action.value}", locale)
+
+
+_SERVER_ID = r"[1-9]\d{0,19}"
+FINE_TEMPLATE = rf"modbot:fine:(?P<community>{_SERVER_ID}):(?P<id>[1-9]\d{{0,17}})"
+"""``modbot:fine:<server id>:<case id>``, the "This was fine" button under a private warning."""
+
+
+class FineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FINE_TEMPLATE):
+    """"This was fine" under one warning; the server and case are in its ``custom_id``."""
+
+    def __init__(self, community_id: str, case_id: int, *, label: str | None = None) -> None:
+        super().__init__(discord.ui.Button(
+            label=label or "fine", style=discord.ButtonStyle.secondary,
+            custom_id=f"modbot:fine:{community_id}:{case_id}",
+        ))
+        self.community_id = community_id
+        self.case_id = case_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str],
+        /,
+    ) -> FineButton:
+        return cls(match["community"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        context = context_of(interaction)
+        try:
+            await handle_fine_click(context, interaction, self.community_id, self.case_id)
+        except Exception:
+            # Top-level boundary of one click: log ids, then answer the person kindly.
+            log.exception("fine button failed", extra={
+                "case_id": self.case_id, "interaction_id": interaction.id})
+            await _apologise(interaction, context.strings.text(
+                "something_went_wrong", normalise_locale(interaction.locale)))
+
+
+def fine_view(notice: Notice, community_id: str, strings: Strings) -> discord.ui.View | None:
+    """The "This was fine" button for a warning that belongs to a case, else ``None``."""
+    if notice.case_id is None or re.fullmatch(_SERVER_ID, community_id) is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(FineButton(community_id, notice.case_id,
+                             label=strings.text("button_fine", notice.locale)))
+    return view
+
+
+async def handle_fine_click(context: AdapterContext, interaction: discord.Interaction,
+                            community_id: str, case_id: int) -> None:
+    """Tell the service; thank the person and take the button away, or, when they were not
+    warned on that case, answer neutrally and record nothing."""
+    locale = normalise_locale(interaction.locale)
+    heard = await context.service.record_recipient_feedback(
+        PLATFORM, community_id, case_id, user_ref(interaction.user))
+    if not heard:
+        await _refuse(interaction, context.strings.text("fine_not_recorded", locale))
+        return
+    await interaction.response.edit_message(view=None)
+    await interaction.followup.send(context.strings.text("fine_thanks", locale))
+    log.info("recipient said fine", extra={"case_id": case_id})
 
 
 async def _refuse(interaction: discord.Interaction, text: str) -> None:
@@ -198,7 +270,10 @@ async def handle_case_click(
             embed=case_embed(report, strings, card_locale),
             view=case_view(report, strings, card_locale),
         )
+        several = action in _ON_EVERY_SENDER and bool(report.other_senders)
+        key = f"ack_{action.value}_several" if several else f"ack_{action.value}"
         await interaction.followup.send(
-            strings.text(f"ack_{action.value}", locale, case_id=case_id), ephemeral=True)
+            strings.text(key, locale, case_id=case_id, count=len(report.senders)),
+            ephemeral=True)
     log.info("case action", extra={"case_id": case_id, "action": action.value,
                                    "moderator_id": moderator.id})

@@ -150,6 +150,10 @@ class SandboxActions:
             "case_action", {"case_id": case_id, "action": action, "moderator": user_json(moderator)}
         )
 
+    def record_answer(self, case_id: int, user: UserRef) -> None:
+        """Show that a warned person said the warning on a case was fine (the service keeps it)."""
+        self.feed.publish("recipient_feedback", {"case_id": case_id, "user": user_json(user)})
+
     def reset(self) -> None:
         """Clear what the page shows. The bot's database (cases, audit) is not touched."""
         self.feed.clear()

@@ -44,6 +44,7 @@ def notice_json(notice: Notice) -> dict[str, Any]:
         "body": notice.body,
         "advice": list(notice.advice),
         "links": [{"title": link.title, "url": link.url} for link in notice.links],
+        "case_id": notice.case_id,
     }
 
 
@@ -96,6 +97,7 @@ def case_json(report: CaseReport, *, with_text: bool = False) -> dict[str, Any]:
         "labels": list(report.labels),
         "policies": list(report.policies),
         "sender": user_json(report.sender),
+        "senders": [user_json(user) for user in report.senders],
         "sender_account_age_s": report.sender_account_age_s,
         "sender_membership_age_s": report.sender_membership_age_s,
         "recipients": [user_json(user) for user in report.recipients],
@@ -103,5 +105,6 @@ def case_json(report: CaseReport, *, with_text: bool = False) -> dict[str, Any]:
         "opened_at": report.opened_at.isoformat(),
         "updated_at": report.updated_at.isoformat(),
         "claimed_by": report.claimed_by,
+        "said_fine": [user_json(user) for user in report.said_fine],
         "revealed": with_text,
     }

@@ -18,6 +18,8 @@ HTTP API (all errors are ``{"error": "..."}`` with a 4xx status):
 - ``POST /api/cases/{id}/actions`` ``{"action", "persona"?}`` -> the updated case; evidence text
   only in the answer to ``reveal``, which the service audits
 - ``GET /api/cases/{id}/export?persona=`` -> the evidence bundle as a download
+- ``POST /api/cases/{id}/fine`` ``{"persona"}`` -> ``{"recorded": bool}``: the persona answers
+  the warning they got on that case with "this was fine" (heard only from someone it warned)
 - ``POST /api/reset`` (JSON) -> clears the page (not the bot's database)
 """
 
@@ -143,6 +145,7 @@ class SandboxAdapter:
             Route("/api/cases/{case_id:int}", self._case, methods=["GET"]),
             Route("/api/cases/{case_id:int}/actions", self._case_action, methods=["POST"]),
             Route("/api/cases/{case_id:int}/export", self._export, methods=["GET"]),
+            Route("/api/cases/{case_id:int}/fine", self._fine, methods=["POST"]),
             Route("/review-link", self._review_link, methods=["GET"]),
             Mount("/static", StaticFiles(packages=[("adapters.sandbox", "static")]),
                   name="static"),
@@ -253,6 +256,24 @@ class SandboxAdapter:
         self.actions.refresh_case(report)
         self.actions.record_case_action(case_id, action.value, moderator.user)
         return JSONResponse(case_json(report, with_text=action is ModeratorAction.REVEAL))
+
+    async def _fine(self, request: Request) -> Response:
+        """"This was fine" under a private warning, pressed in a persona's inbox."""
+        service = await self._ready()
+        case_id = _case_id(request)
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("persona"), str):
+            raise ApiError(400, "send a JSON object with the field 'persona'")
+        persona = find_persona(body["persona"])
+        if persona is None:
+            raise ApiError(400, "field 'persona' names an unknown persona")
+        recorded = await service.record_recipient_feedback(PLATFORM, COMMUNITY_ID, case_id,
+                                                           persona.user)
+        log.info("sandbox case %d: %s answered a warning (recorded=%s)", case_id, persona.id,
+                 recorded)
+        if recorded:
+            self.actions.record_answer(case_id, persona.user)
+        return JSONResponse({"recorded": recorded})
 
     async def _review_link(self, request: Request) -> Response:
         """Sign the moderator persona in to the review UI, as ``/modbot dashboard`` would."""

@@ -63,11 +63,12 @@ class TelegramActions:
         private chat. For a business chat: only ever to the owner, in the bot's own chat."""
         connection_id = convert.business_connection_id(community_id)
         if connection_id is not None:
-            return await self._tell_business_owner(connection_id, user, notice)
+            return await self._tell_business_owner(connection_id, user, notice, community_id)
         try:
-            sent = await self._bot.send_message(int(user.id), views.notice_text(notice),
-                                                parse_mode=ParseMode.HTML,
-                                                disable_web_page_preview=True)
+            sent = await self._bot.send_message(
+                int(user.id), views.notice_text(notice), parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+                reply_markup=views.fine_keyboard(notice, community_id, self._words))
             return _delivered(sent.chat_id, sent.message_id)
         except Forbidden:
             pass  # they never started the bot, or blocked it: fall back to the group
@@ -84,8 +85,8 @@ class TelegramActions:
         except (TelegramError, ValueError) as exc:
             return _failed("send_private", exc)
 
-    async def _tell_business_owner(self, connection_id: str, user: UserRef,
-                                   notice: Notice) -> DeliveryResult:
+    async def _tell_business_owner(self, connection_id: str, user: UserRef, notice: Notice,
+                                   community_id: str) -> DeliveryResult:
         link = await self._business.link(connection_id)
         if link is None:
             return DeliveryResult(False, detail="permanent: business connection revoked")
@@ -95,9 +96,10 @@ class TelegramActions:
         text = (f"{html.escape(self._words.get('business_warning_intro', notice.locale))}"
                 f"\n\n{views.notice_text(notice)}")
         try:
-            sent = await self._bot.send_message(link.owner_chat_id, text,
-                                                parse_mode=ParseMode.HTML,
-                                                disable_web_page_preview=True)
+            sent = await self._bot.send_message(
+                link.owner_chat_id, text, parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+                reply_markup=views.fine_keyboard(notice, community_id, self._words))
         except TelegramError as exc:
             return _failed("send_private", exc)
         return _delivered(sent.chat_id, sent.message_id)

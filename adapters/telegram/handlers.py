@@ -2,6 +2,8 @@
 
 Each handler converts what it needs (``convert``), calls the ``BotService``, and answers with
 ``views``. Permissions are checked here, with ``getChatMember``, before any moderator operation.
+Group admins configure the group with ``/modbot_setup`` and change its policy pack with
+``/modbot_policy``; the service checks every change before it is saved.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -34,6 +37,7 @@ from telegram.ext import (
     filters,
 )
 
+from adapters import overrides
 from adapters.telegram import convert, views
 from adapters.telegram.actions import TelegramActions
 from adapters.telegram.directory import BusinessDirectory, MembershipTracker, UsernameDirectory
@@ -60,10 +64,12 @@ _PACK = re.compile(r"^[a-z0-9_-]{1,40}$")
 _TRUE = {"yes", "on", "true", "1"}
 _FALSE = {"no", "off", "false", "0"}
 _ADMIN = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+_POLICY_MODES = {"disable": overrides.PolicyMode.OFF, "enable": overrides.PolicyMode.ON,
+                 "shadow": overrides.PolicyMode.SHADOW}
 
 
 class SetupError(ValueError):
-    """An argument of /modbot_setup the bot did not understand."""
+    """An argument of /modbot_setup or /modbot_policy the bot did not understand."""
 
 
 class TelegramHandlers:
@@ -93,7 +99,9 @@ class TelegramHandlers:
             CommandHandler(["start", "help"], self.on_start, filters=private),
             CommandHandler("modbot_setup", self.on_setup),
             CommandHandler("modbot_status", self.on_status),
+            CommandHandler("modbot_policy", self.on_policy),
             CallbackQueryHandler(self.on_case_button, pattern=f"^{views.CASE_PREFIX}:"),
+            CallbackQueryHandler(self.on_fine_button, pattern=f"^{views.FINE_PREFIX}:"),
             CallbackQueryHandler(self.on_save_evidence, pattern=f"^{views.SAVE_EVIDENCE}$"),
             CallbackQueryHandler(self.on_unknown_button),
             BusinessConnectionHandler(self.on_business_connection),
@@ -176,7 +184,9 @@ class TelegramHandlers:
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise
-        await query.answer(self._words.get(f"done_{button.operation}", locale))
+        several = button.operation.startswith("confirm_") and bool(report.other_senders)
+        done = f"done_{button.operation}_several" if several else f"done_{button.operation}"
+        await query.answer(self._words.get(done, locale, count=len(report.senders)))
 
     async def _reveal(self, query: CallbackQuery, context: Context, report: CaseReport,
                       locale: str) -> None:
@@ -214,6 +224,32 @@ class TelegramHandlers:
                                                            filename=bundle.filename),
                                         caption=caption)
         await query.answer(self._words.get("export_sent_here", locale))
+
+    # -- the people warned ------------------------------------------------------------------
+
+    async def on_fine_button(self, update: Update, context: Context) -> None:
+        """"This was fine" under a warning: heard only from the person warned on that case; the
+        button then goes away and they are thanked. Anyone else gets a neutral answer."""
+        query = update.callback_query
+        assert query is not None  # guaranteed by CallbackQueryHandler
+        locale = query.from_user.language_code or "en"
+        button = views.parse_fine_callback(query.data)
+        if button is None:
+            await query.answer()
+            return
+        heard = await self._service.record_recipient_feedback(
+            PLATFORM, button.community_id, button.case_id, convert.user_ref(query.from_user))
+        if not heard:
+            await query.answer(self._words.get("fine_not_recorded", locale))
+            return
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        await query.answer()
+        await context.bot.send_message(query.from_user.id, self._words.get("fine_thanks", locale))
+        log.info("telegram case %s: a recipient said fine", button.case_id)
 
     async def on_unknown_button(self, update: Update, context: Context) -> None:
         if update.callback_query is not None:
@@ -297,6 +333,50 @@ class TelegramHandlers:
                 f"{views.settings_text(settings, self._words, settings.locale)}",
                 parse_mode=ParseMode.HTML)
         return True
+
+    async def on_policy(self, update: Update, context: Context) -> None:
+        """In a group, admins only: list or change the group's changes to its policy pack
+        (``list``, ``threshold [POLICY] LABEL SCORE``, ``disable|enable|shadow POLICY``,
+        ``reset [POLICY]``). A change the pack does not accept is answered with its reason and
+        hint, and nothing is saved."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or message.from_user is None:
+            return
+        sender = message.from_user
+        locale = sender.language_code or "en"
+        if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+            await message.reply_text(self._words.get("policy_in_group", locale))
+            return
+        community = str(chat.id)
+        if not await self._is_admin(context, community, sender.id):
+            await message.reply_text(self._words.get("admins_only", locale))
+            return
+        settings = await self._settings(community)
+        locale = settings.locale
+        help_text = self._words.get("policy_help", locale)
+        args = list(context.args or [])
+        if not args or [arg.lower() for arg in args] == ["list"]:
+            await message.reply_text(
+                f"{views.overrides_text(settings, self._words, locale)}\n\n{_html(help_text)}",
+                parse_mode=ParseMode.HTML)
+            return
+        try:
+            changed = _apply_policy_command(settings.policy_overrides, args)
+        except SetupError as exc:
+            await message.reply_text(self._words.get("setup_bad_argument", locale,
+                                                     argument=str(exc), help=help_text))
+            return
+        updated = replace(settings, policy_overrides=changed)
+        try:
+            await self._service.save_settings(updated, convert.user_ref(sender))
+        except ValueError as exc:
+            await message.reply_text(self._words.get("setup_rejected", locale, reason=str(exc)))
+            return
+        log.info("telegram community %s policy overrides changed by %s", community, sender.id)
+        await message.reply_text(
+            f"{_html(self._words.get('policy_saved', locale))}\n"
+            f"{views.overrides_text(updated, self._words, locale)}",
+            parse_mode=ParseMode.HTML)
 
     async def on_status(self, update: Update, context: Context) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -458,6 +538,24 @@ def _apply_setup(settings: CommunitySettings,
         else:
             raise SetupError(arg[:40])
     return settings, mods_to_sender
+
+
+def _apply_policy_command(current: Mapping[str, Any], args: list[str]) -> dict[str, Any]:
+    """The overrides after one ``/modbot_policy`` command (its arguments after the name)."""
+    verb, rest = args[0].lower(), args[1:]
+    if verb == "threshold" and len(rest) in (2, 3):
+        *policy, label, value = rest
+        try:
+            score = overrides.parse_score(value)
+        except ValueError:
+            raise SetupError(value[:40]) from None
+        return overrides.with_threshold(current, label.lower(), score,
+                                        policy[0] if policy else None)
+    if verb in _POLICY_MODES and len(rest) == 1:
+        return overrides.with_mode(current, rest[0], _POLICY_MODES[verb])
+    if verb == "reset" and len(rest) <= 1:
+        return overrides.without(current, rest[0] if rest else None)
+    raise SetupError(" ".join(args)[:40])
 
 
 def _html(text: str) -> str:

@@ -1,7 +1,8 @@
 """What the bot shows: message texts (HTML) and inline keyboards, built from core values.
 
-Callback data carries everything a button needs (``mb:<case>:<action>:<community>``, at most
-64 bytes), so buttons keep working after a restart; case state lives in the database.
+Callback data carries everything a button needs (``mb:<case>:<action>:<community>``, and
+``mbf:<case>:<community>`` for "This was fine" under a warning; at most 64 bytes), so buttons
+keep working after a restart; case state lives in the database.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from adapters.overrides import changes
 from adapters.telegram.words import Words
 from moderation_bot.core.types import (
     Assessment,
@@ -24,8 +26,10 @@ from moderation_bot.core.types import (
 
 MAX_TEXT = 4096
 CASE_PREFIX = "mb"
+FINE_PREFIX = "mbf"
 SAVE_EVIDENCE = "mb-ev"
 MAX_CALLBACK_BYTES = 64
+MAX_SENDERS_SHOWN = 10
 
 # Short codes keep callback data under Telegram's 64-byte limit.
 CASE_OPERATIONS: dict[str, str] = {
@@ -68,10 +72,41 @@ def parse_case_callback(data: str | None) -> CaseButton | None:
     return CaseButton(int(parts[1]), CASE_OPERATIONS[parts[2]], parts[3])
 
 
+@dataclass(frozen=True, slots=True)
+class FineButton:
+    """A decoded press on "This was fine" under a warning."""
+
+    case_id: int
+    community_id: str
+
+
+def fine_keyboard(notice: Notice, community_id: str, words: Words) -> InlineKeyboardMarkup | None:
+    """"This was fine" for a warning that belongs to a case (``None`` otherwise, or when the
+    callback data would not fit)."""
+    if notice.case_id is None:
+        return None
+    data = f"{FINE_PREFIX}:{notice.case_id}:{community_id}"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        words.get("button_fine", notice.locale), callback_data=data)]])
+
+
+def parse_fine_callback(data: str | None) -> FineButton | None:
+    """The warning answered, or ``None`` for data this adapter did not make."""
+    parts = (data or "").split(":", 2)
+    if len(parts) != 3 or parts[0] != FINE_PREFIX or not parts[1].isdigit() or not parts[2]:
+        return None
+    return FineButton(int(parts[1]), parts[2])
+
+
 def case_keyboard(report: CaseReport, words: Words, locale: str) -> InlineKeyboardMarkup:
     def button(operation: str) -> InlineKeyboardButton:
+        # A confirm button says so when it acts on every sender of a campaign case.
+        several = operation.startswith("confirm_") and bool(report.other_senders)
         return InlineKeyboardButton(
-            words.get(f"button_{operation}", locale),
+            words.get(f"button_{operation}_several" if several else f"button_{operation}",
+                      locale, count=len(report.senders)),
             callback_data=case_callback(report.case_id, operation, report.community_id))
 
     if report.status is CaseStatus.OPEN:
@@ -94,7 +129,7 @@ def case_text(report: CaseReport, words: Words, locale: str) -> str:
         f"{_e(w('case_severity', locale))}: {_e(report.severity.name.lower())}",
         f"{_e(w('case_labels', locale))}: {_e(labels)}",
         f"{_e(w('case_policies', locale))}: {_e(', '.join(report.policies) or '-')}",
-        f"{_e(w('case_sender', locale))}: {mention(report.sender)}",
+        _senders_line(report, words, locale),
         f"{_e(w('case_recipients', locale))}: "
         + (", ".join(mention(r) for r in report.recipients) or _e(w("nobody", locale))),
         f"{_e(w('case_scores', locale))}: {_e(scores)}",
@@ -102,11 +137,27 @@ def case_text(report: CaseReport, words: Words, locale: str) -> str:
         (f"{_e(w('case_membership_age', locale))}: "
          f"{_age(report.sender_membership_age_s, words, locale)}"),
     ]
+    if report.said_fine:
+        lines.append(f"{_e(w('case_said_fine', locale))}: "
+                     + ", ".join(mention(r) for r in report.said_fine))
     if report.claimed_by:
         lines.append(f"{_e(w('case_claimed_by', locale))}: {_e(report.claimed_by)}")
     lines.append(f"{_e(w('case_evidence', locale))}: "
                  f"{_e(w('case_evidence_count', locale, count=len(report.evidence)))}")
     return _fit("\n".join(lines))
+
+
+def _senders_line(report: CaseReport, words: Words, locale: str) -> str:
+    """"Sender: X", or every sender of a campaign case, the first few then "+N more"."""
+    if not report.other_senders:
+        return f"{_e(words.get('case_sender', locale))}: {mention(report.sender)}"
+    shown = report.senders[:MAX_SENDERS_SHOWN]
+    names = [mention(person) for person in shown]
+    if len(report.senders) > len(shown):
+        names.append(_e(words.get("case_senders_more", locale,
+                                  count=len(report.senders) - len(shown))))
+    head = _e(words.get("case_senders", locale, count=len(report.senders)))
+    return f"{head}: {', '.join(names)}"
 
 
 def evidence_text(report: CaseReport, words: Words, locale: str) -> str:
@@ -176,6 +227,15 @@ def settings_text(settings: CommunitySettings, words: Words, locale: str) -> str
                 minors=w("word_yes" if settings.has_minors else "word_no", locale),
                 shadow=w("word_yes" if settings.shadow else "word_no", locale),
                 mods=settings.moderator_channel_id or w("not_linked", locale)))
+
+
+def overrides_text(settings: CommunitySettings, words: Words, locale: str) -> str:
+    """The group's changes to its policy pack, one per line (HTML)."""
+    lines = [_e(words.get(f"policy_{change.kind}", locale, policy=change.policy,
+                          label=change.label, value=change.value))
+             for change in changes(settings.policy_overrides)]
+    title = f"<b>{_e(words.get('policy_title', locale, pack=settings.policy_pack))}</b>"
+    return _fit("\n".join([title, *(lines or [_e(words.get("policy_none", locale))])]))
 
 
 def status_text(status: CommunityStatus, words: Words, locale: str) -> str:

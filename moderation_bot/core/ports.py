@@ -123,6 +123,16 @@ class BotService(Protocol):
         that community), and nothing else happens."""
         ...
 
+    async def record_recipient_feedback(
+        self, platform: str, community_id: str, case_id: int, recipient: UserRef,
+        verdict: str = "fine",
+    ) -> bool:
+        """A person warned on a case answers the warning ("this was fine"). Recorded once per
+        person and case, audited on the case and counted per policy for the moderators; it never
+        closes the case nor stops later warnings. ``False`` (nothing recorded) when ``recipient``
+        was not warned on that case in that community."""
+        ...
+
     async def case_report(self, platform: str, community_id: str, case_id: int) -> CaseReport | None:
         ...
 

@@ -101,8 +101,10 @@ class RiskState:
     sender's risk across the community; ``signals`` the distinct labels seen from this sender in
     this conversation; ``message_count`` how many messages the sender has sent here.
     ``campaign_size`` counts the distinct conversations where this sender recently sent the same
-    normalised text; ``other_communities_flagged`` the other communities where this sender has an
-    open case.
+    or near-same text; ``campaign_senders`` the distinct senders (this one included) who recently
+    sent it in this community, and ``campaign_recipients`` the people those earlier messages
+    reached (a campaign policy warns them too); ``other_communities_flagged`` the other
+    communities where this sender has an open case.
     """
 
     conversation_risk: float = 0.0
@@ -110,6 +112,8 @@ class RiskState:
     signals: frozenset[str] = frozenset()
     message_count: int = 0
     campaign_size: int = 1
+    campaign_senders: int = 1
+    campaign_recipients: tuple[UserRef, ...] = ()
     other_communities_flagged: int = 0
 
 
@@ -229,7 +233,10 @@ class EvidenceItem:
 @dataclass(frozen=True, slots=True)
 class CaseReport:
     """What moderators are shown about a case. Adapters render it; evidence stays hidden until a
-    moderator chooses to reveal it."""
+    moderator chooses to reveal it. ``other_senders`` are further accounts whose near-same
+    messages joined this case (one case for a campaign). ``said_fine`` are the recipients who
+    answered a warning on this case with "this was fine": their word for the moderators, never a
+    decision (someone being groomed may defend the groomer)."""
 
     case_id: int
     platform: str
@@ -246,6 +253,14 @@ class CaseReport:
     sender_account_age_s: float | None = None
     sender_membership_age_s: float | None = None
     claimed_by: str | None = None
+    said_fine: tuple[UserRef, ...] = ()
+    other_senders: tuple[UserRef, ...] = ()
+
+    @property
+    def senders(self) -> tuple[UserRef, ...]:
+        """Everyone whose messages are in this case: ``sender`` (who opened it) first, then the
+        other accounts of a campaign sent by several accounts, in the order they joined it."""
+        return (self.sender, *self.other_senders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +274,8 @@ class Notice:
     """Words for one person, already chosen from a catalog in their locale.
 
     ``topic`` names the catalog entry (e.g. ``sextortion``), so adapters can offer "more advice"
-    buttons without knowing the words.
+    buttons without knowing the words. ``case_id`` is set on a warning that belongs to a case,
+    so adapters can offer its recipient a "this was fine" button; ``None`` otherwise.
     """
 
     topic: str
@@ -268,6 +284,7 @@ class Notice:
     body: str
     advice: tuple[str, ...] = ()
     links: tuple[AdviceLink, ...] = ()
+    case_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

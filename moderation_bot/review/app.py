@@ -271,6 +271,9 @@ class ReviewApp:
                          and (hidden is None or hidden < revealed))
         names = await rq.moderator_names(db, [e.actor for e in events]
                                          + ([claimed_by] if claimed_by else []))
+        for person in report.recipients:  # a warned person's answer is in the audit trail
+            if person.name:
+                names.setdefault(f"{person.platform}:{person.id}", person.name)
         chart = charts.score_timeline(
             [p.scores for p in history], [p.flagged for p in history], ident="history",
             title=f"Detector scores for {report.sender.name or report.sender.id}'s messages",
@@ -399,7 +402,8 @@ class ReviewApp:
         daily = statistics.cases_per_day(openings, first_day, last_day)
         first = statistics.time_to_first_action(openings)
         outcomes = statistics.dismissed_per_policy(
-            await rq.feedback_since(self._store.db, scope, since))
+            await rq.feedback_since(self._store.db, scope, since),
+            await rq.recipient_feedback_since(self._store.db, scope, since))
         daily_chart = charts.stacked_bars(
             [d.strftime("%d %b") for d in daily.days], daily.by_label, ident="daily",
             title=f"Cases opened per day, last {days} days, by label",
@@ -413,10 +417,10 @@ class ReviewApp:
         ) if first.acted else None
         dismissed_chart = charts.horizontal_bars(
             [(o.policy, o.share_dismissed, f"{o.share_dismissed:.0%} of {o.decided}")
-             for o in outcomes], ident="dismissed",
+             for o in outcomes if o.decided], ident="dismissed",
             title="Share of decided cases dismissed as false positives, per policy",
             desc="Longer bars mean a policy more often flagged harmless messages.",
-        ) if outcomes else None
+        ) if any(o.decided for o in outcomes) else None
         return self._render(
             request, "stats.html", viewer=viewer, nav="stats", days=days, periods=_STATS_PERIODS,
             openings=openings, daily=daily, daily_chart=daily_chart, first=first,

@@ -81,26 +81,40 @@ class PolicyOutcome:
     policy: str
     decided: int
     dismissed: int
+    said_fine: int = 0
 
     @property
     def share_dismissed(self) -> float:
         return self.dismissed / self.decided if self.decided else 0.0
 
 
-def dismissed_per_policy(feedback: Sequence[tuple[tuple[str, ...], str]]) -> list[PolicyOutcome]:
-    """For each policy that fired on decided cases: how many were dismissed as false positives.
+def dismissed_per_policy(
+    feedback: Sequence[tuple[tuple[str, ...], str]],
+    recipient_feedback: Sequence[tuple[tuple[str, ...], str]] = (),
+) -> list[PolicyOutcome]:
+    """For each policy that fired on decided cases: how many were dismissed as false positives;
+    and for each policy whose warnings people answered: how many said "this was fine".
 
-    A case counts for every policy that fired on it. Most-dismissed first.
+    A case counts for every policy that fired on it, an answer for every policy whose warning
+    reached that person. Most-dismissed first.
     """
     decided: dict[str, int] = {}
     dismissed: dict[str, int] = {}
+    said_fine: dict[str, int] = {}
     for policies, verdict in feedback:
         for policy in set(policies):
             decided[policy] = decided.get(policy, 0) + 1
             if verdict == "false_positive":
                 dismissed[policy] = dismissed.get(policy, 0) + 1
-    outcomes = [PolicyOutcome(p, decided[p], dismissed.get(p, 0)) for p in decided]
-    return sorted(outcomes, key=lambda o: (-o.share_dismissed, -o.decided, o.policy))
+    for policies, verdict in recipient_feedback:
+        if verdict != "fine":
+            continue
+        for policy in set(policies):
+            said_fine[policy] = said_fine.get(policy, 0) + 1
+    outcomes = [PolicyOutcome(p, decided.get(p, 0), dismissed.get(p, 0), said_fine.get(p, 0))
+                for p in {*decided, *said_fine}]
+    return sorted(outcomes, key=lambda o: (-o.share_dismissed, -o.decided, -o.said_fine,
+                                           o.policy))
 
 
 def day_range(now: datetime, days: int) -> tuple[date, date]:

@@ -56,6 +56,11 @@ class StreamingService:
                              actor: UserRef, action: str) -> None:
         await self._service.record_refusal(platform, community_id, case_id, actor, action)
 
+    async def record_recipient_feedback(self, platform: str, community_id: str, case_id: int,
+                                        recipient: UserRef, verdict: str = "fine") -> bool:
+        return await self._service.record_recipient_feedback(platform, community_id, case_id,
+                                                             recipient, verdict)
+
     async def case_report(self, platform: str, community_id: str,
                           case_id: int) -> CaseReport | None:
         return await self._service.case_report(platform, community_id, case_id)

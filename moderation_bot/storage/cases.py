@@ -1,7 +1,9 @@
 """Cases, their evidence and their audit trail.
 
 A case is opened through :meth:`CaseRepository.open_or_update` only, which keeps the rule that a
-sender has at most one open case per community: new evidence updates it.
+sender has at most one open case per community: new evidence updates it. A campaign sent by
+several accounts is one case: the first sender's, which the others' messages join
+(:meth:`CaseRepository.join`).
 """
 
 from __future__ import annotations
@@ -51,22 +53,32 @@ def _merge_unique(old: list[str], new: tuple[str, ...] | list[str]) -> list[str]
     return old + [item for item in new if item not in old]
 
 
+def _unique(users: tuple[UserRef, ...]) -> tuple[UserRef, ...]:
+    """Each person once (by platform and id), in first-seen order."""
+    seen: dict[tuple[str, str], UserRef] = {}
+    for person in users:
+        seen.setdefault((person.platform, person.id), person)
+    return tuple(seen.values())
+
+
 class CaseRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def open_or_update(
         self, message: IncomingMessage, severity: Severity, labels: tuple[str, ...],
-        policies: tuple[str, ...], now: datetime,
+        policies: tuple[str, ...], now: datetime, *, recipients: tuple[UserRef, ...] | None = None,
     ) -> tuple[int, bool]:
         """The sender's open case in this community, updated with this message's findings, or a
-        new one. Returns (case id, created).
+        new one. Returns (case id, created). ``recipients`` (default: the message's) are added
+        to the people the case lists.
 
         Safe under concurrent writers on PostgreSQL: the open case is read with a row lock, and
         when two writers try to open the same case at once the unique index lets one insert win
         (``ON CONFLICT DO NOTHING``) while the other re-reads and updates the winner's case.
         """
         lock = " FOR UPDATE" if self._db.dialect == "postgresql" else ""
+        listed = message.recipients if recipients is None else recipients
         async with self._db.transaction():
             for _ in range(_OPEN_ATTEMPTS):
                 row = await self._db.fetchone(
@@ -75,7 +87,8 @@ class CaseRepository:
                     (message.platform, message.community_id, message.sender.id),
                 )
                 if row is not None:
-                    await self._update_open_case(row, message, severity, labels, policies, now)
+                    await self._update(row, message, severity, labels, policies, listed, now,
+                                       same_sender=True)
                     return int(row["id"]), False
                 inserted = await self._db.fetchone(
                     "INSERT INTO cases (platform, community_id, sender_id, sender_name, status,"
@@ -87,7 +100,7 @@ class CaseRepository:
                     (
                         message.platform, message.community_id, message.sender.id,
                         message.sender.name, int(severity), dumps(list(labels)),
-                        dumps(list(policies)), users_to_json(message.recipients),
+                        dumps(list(policies)), users_to_json(_unique(listed)),
                         message.sender_account_age_s, message.sender_membership_age_s,
                         to_iso(now), to_iso(now),
                     ),
@@ -99,12 +112,31 @@ class CaseRepository:
             f"no open case could be created or read after {_OPEN_ATTEMPTS} attempts"
         )
 
-    async def _update_open_case(
+    async def join(
+        self, case_id: int, message: IncomingMessage, severity: Severity, labels: tuple[str, ...],
+        policies: tuple[str, ...], recipients: tuple[UserRef, ...], now: datetime,
+    ) -> bool:
+        """Add another sender's message of the same campaign to an open case: its severity,
+        labels, policies and recipients (its evidence is added separately). ``False`` when the
+        case is no longer open."""
+        lock = " FOR UPDATE" if self._db.dialect == "postgresql" else ""
+        async with self._db.transaction():
+            row = await self._db.fetchone("SELECT * FROM cases WHERE id = ?" + lock, (case_id,))
+            if row is None or row["status"] != str(CaseStatus.OPEN):
+                return False
+            await self._update(row, message, severity, labels, policies, recipients, now,
+                               same_sender=row["sender_id"] == message.sender.id)
+            return True
+
+    async def _update(
         self, row: Row, message: IncomingMessage, severity: Severity, labels: tuple[str, ...],
-        policies: tuple[str, ...], now: datetime,
+        policies: tuple[str, ...], recipients: tuple[UserRef, ...], now: datetime, *,
+        same_sender: bool,
     ) -> None:
-        recipients = list(users_from_json(row["recipients"]))
-        recipients += [r for r in message.recipients if r not in recipients]
+        """Merge a message's findings into a case; the sender's name and ages only from the
+        case's own sender."""
+        listed = _unique((*users_from_json(row["recipients"]), *recipients))
+        sender = message if same_sender else None
         await self._db.execute(
             "UPDATE cases SET severity = ?, labels = ?, policies = ?, recipients = ?,"
             " sender_name = ?, sender_account_age_s = COALESCE(?, sender_account_age_s),"
@@ -114,9 +146,11 @@ class CaseRepository:
                 max(int(row["severity"]), int(severity)),
                 dumps(_merge_unique(loads(row["labels"]), labels)),
                 dumps(_merge_unique(loads(row["policies"]), policies)),
-                users_to_json(recipients), message.sender.name or row["sender_name"],
-                message.sender_account_age_s, message.sender_membership_age_s, to_iso(now),
-                row["id"],
+                users_to_json(listed),
+                (sender.sender.name if sender else "") or row["sender_name"],
+                sender.sender_account_age_s if sender else None,
+                sender.sender_membership_age_s if sender else None,
+                to_iso(now), row["id"],
             ),
         )
 
@@ -183,6 +217,10 @@ class CaseRepository:
             )
             for e in evidence_rows
         )
+        others: dict[str, UserRef] = {}
+        for item in evidence:
+            if item.sender.id != row["sender_id"]:
+                others.setdefault(item.sender.id, item.sender)
         return CaseReport(
             case_id=row["id"],
             platform=row["platform"],
@@ -199,6 +237,7 @@ class CaseRepository:
             sender_account_age_s=row["sender_account_age_s"],
             sender_membership_age_s=row["sender_membership_age_s"],
             claimed_by=row["claimed_by"],
+            other_senders=tuple(others.values()),
         )
 
     async def set_status(self, case_id: int, status: CaseStatus, now: datetime) -> None:

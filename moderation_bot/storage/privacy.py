@@ -12,30 +12,37 @@ from moderation_bot.storage.sql import like_pattern
 DELETED_ACTOR = "deleted-user"
 
 _COMMUNITY_TABLES = (
-    "outbox", "evidence", "feedback", "cases", "verdicts", "conversation_state",
-    "sender_state", "recent_texts", "warnings_sent", "communities",
+    "outbox", "evidence", "feedback", "recipient_feedback", "campaign_marks", "cases",
+    "verdicts", "conversation_state", "sender_state", "warnings_sent", "communities",
 )
 
 
 async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
     """Remove everything about one user: cases on them (with their evidence and audit trail),
-    messages they wrote kept as evidence elsewhere, verdicts, risk state and text hashes. Where
-    they appear as a recipient or a moderator, their id is removed or replaced. Returns rows
-    touched."""
+    messages they wrote kept as evidence elsewhere, verdicts, risk state, text hashes and their
+    answers to warnings. Where they appear as a recipient or a moderator, their id is removed or
+    replaced. A campaign case they opened that holds other accounts' messages is handed to the
+    next of those accounts instead of deleted. Returns rows touched."""
     touched = 0
     async with db.transaction():
         case_ids = [r["id"] for r in await db.fetchall(
             "SELECT id FROM cases WHERE platform = ? AND sender_id = ?", (platform, user_id))]
         for case_id in case_ids:
+            if await _hand_over(db, case_id, platform, user_id):
+                touched += 1
+                continue
             # Child rows go first so the count is honest; cascades would remove them anyway.
-            for table in ("outbox", "evidence", "feedback", "case_events"):
+            for table in ("outbox", "evidence", "feedback", "recipient_feedback",
+                          "case_events"):
                 touched += await db.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
             touched += await db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
         for table, column in (
             ("evidence", "sender_id"), ("verdicts", "sender_id"),
             ("conversation_state", "sender_id"), ("sender_state", "sender_id"),
-            ("recent_texts", "sender_id"), ("outbox", "target_id"),
+            ("campaign_marks", "sender_id"), ("campaign_marks", "recipient_id"),
+            ("outbox", "target_id"),
             ("warnings_sent", "sender_id"), ("warnings_sent", "recipient_id"),
+            ("recipient_feedback", "recipient_id"),
         ):
             touched += await db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND {column} = ?", (platform, user_id)
@@ -55,6 +62,29 @@ async def delete_user_data(db: Database, platform: str, user_id: str) -> int:
             (DELETED_ACTOR, platform, user_id),
         )
     return touched
+
+
+async def _hand_over(db: Database, case_id: int, platform: str, user_id: str) -> bool:
+    """Give a campaign case to the account whose message joined it first, unless there is none
+    or that account has its own open case (one open case per sender). Their own messages are
+    deleted by the caller."""
+    case = await db.fetchone("SELECT community_id, status FROM cases WHERE id = ?", (case_id,))
+    heir = await db.fetchone(
+        "SELECT sender_id, sender_name FROM evidence WHERE case_id = ? AND sender_id != ?"
+        " ORDER BY sent_at, id LIMIT 1", (case_id, user_id))
+    if case is None or heir is None:
+        return False
+    if case["status"] == "open" and await db.fetchone(
+        "SELECT 1 FROM cases WHERE platform = ? AND community_id = ? AND sender_id = ?"
+        " AND status = 'open'", (platform, case["community_id"], heir["sender_id"])
+    ):
+        return False
+    await db.execute(
+        "UPDATE cases SET sender_id = ?, sender_name = ?, sender_account_age_s = NULL,"
+        " sender_membership_age_s = NULL WHERE id = ?",
+        (heir["sender_id"], heir["sender_name"], case_id),
+    )
+    return True
 
 
 async def _scrub_recipients(db: Database, table: str, platform: str, user_id: str) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from moderation_bot.clock import from_iso, to_iso
-from moderation_bot.core.types import LABELS, CaseStatus, Severity
+from moderation_bot.core.types import LABELS, CaseStatus, Severity, UserRef
 from moderation_bot.storage.codec import loads
 from moderation_bot.storage.database import Database
 from moderation_bot.storage.sql import like_pattern
@@ -83,6 +83,12 @@ class QueueRow:
     claimed_by: str | None
     claimed_at: datetime | None
     evidence_count: int
+    other_senders: tuple[UserRef, ...] = ()
+
+    @property
+    def senders(self) -> tuple[UserRef, ...]:
+        """The case's sender, then the other accounts of a campaign, as on the case page."""
+        return (UserRef(self.platform, self.sender_id, self.sender_name), *self.other_senders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ async def queue(db: Database, scope: Scope, filters: QueueFilters,
         " ORDER BY severity DESC, opened_at ASC, id ASC LIMIT ?",
         (*params, limit),
     )
+    others = await _other_senders(db, rows)
     return [
         QueueRow(
             id=int(r["id"]), platform=r["platform"], community_id=r["community_id"],
@@ -134,9 +141,32 @@ async def queue(db: Database, scope: Scope, filters: QueueFilters,
             claimed_by=r["claimed_by"],
             claimed_at=from_iso(r["claimed_at"]) if r["claimed_at"] else None,
             evidence_count=int(r["evidence_count"]),
+            other_senders=others.get(int(r["id"]), ()),
         )
         for r in rows
     ]
+
+
+async def _other_senders(db: Database, cases: Sequence[Any]) -> dict[int, tuple[UserRef, ...]]:
+    """For each case, the accounts other than its sender whose messages joined it (a campaign),
+    in the order they joined."""
+    if not cases:
+        return {}
+    senders = {int(r["id"]): (r["platform"], r["sender_id"]) for r in cases}
+    marks = ", ".join("?" for _ in senders)
+    rows = await db.fetchall(
+        "SELECT case_id, sender_id, MIN(sender_name) AS sender_name, MIN(id) AS first"
+        f" FROM evidence WHERE case_id IN ({marks}) GROUP BY case_id, sender_id"
+        " ORDER BY case_id, first",
+        tuple(senders),
+    )
+    others: dict[int, list[UserRef]] = {}
+    for r in rows:
+        platform, sender_id = senders[int(r["case_id"])]
+        if r["sender_id"] != sender_id:
+            others.setdefault(int(r["case_id"]), []).append(
+                UserRef(platform, r["sender_id"], r["sender_name"]))
+    return {case_id: tuple(people) for case_id, people in others.items()}
 
 
 async def queue_counts(db: Database, scope: Scope) -> QueueCounts:
@@ -318,6 +348,18 @@ async def feedback_since(db: Database, scope: Scope, since: datetime
     where, params = _scope_clause(scope)
     rows = await db.fetchall(
         f"SELECT policies, verdict FROM feedback WHERE {where} AND at >= ?",
+        (*params, to_iso(since)),
+    )
+    return [(tuple(loads(r["policies"])), r["verdict"]) for r in rows]
+
+
+async def recipient_feedback_since(db: Database, scope: Scope, since: datetime
+                                   ) -> list[tuple[tuple[str, ...], str]]:
+    """(policies whose warnings reached them, verdict) of every answer from a warned person
+    since ``since``."""
+    where, params = _scope_clause(scope)
+    rows = await db.fetchall(
+        f"SELECT policies, verdict FROM recipient_feedback WHERE {where} AND at >= ?",
         (*params, to_iso(since)),
     )
     return [(tuple(loads(r["policies"])), r["verdict"]) for r in rows]

@@ -1,4 +1,5 @@
-"""Conversation and sender risk state, and recent text hashes for campaign detection."""
+"""Conversation and sender risk state, warnings sent, and campaign marks (fingerprints of
+recent messages, never their text) for campaign detection."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from moderation_bot.clock import from_iso, to_iso
+from moderation_bot.core.types import UserRef
 from moderation_bot.storage.codec import dumps, loads
 from moderation_bot.storage.database import Database
 
@@ -31,6 +33,18 @@ class WarningSent:
     topic: str
     severity: int
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSeen:
+    """What the campaign marks say about a message's same or near-same texts in the window."""
+
+    conversations: int
+    """Distinct conversations this sender sent it to (this one included)."""
+    senders: int
+    """Distinct accounts that sent it in the community (this one included)."""
+    reached: tuple[UserRef, ...]
+    """The people those messages reached, earliest first (at most ``reached_max``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,25 +109,72 @@ class StateRepository:
             (platform, community_id, sender_id, state.risk, to_iso(state.updated_at)),
         )
 
-    async def record_text(
-        self, platform: str, community_id: str, sender_id: str, text_sha256: str,
-        conversation_id: str, now: datetime, window: timedelta,
-    ) -> int:
-        """Remember that this sender sent this text here; return in how many distinct
-        conversations they sent it within the window (1 = only here)."""
+    async def record_campaign(
+        self, platform: str, community_id: str, sender_id: str, conversation_id: str,
+        recipients: tuple[UserRef, ...], bands: tuple[str, ...], now: datetime,
+        window: timedelta, *, reached_max: int,
+    ) -> CampaignSeen:
+        """Mark that this sender sent a text with these fingerprint bands here, to these people,
+        and say what was sent with any of the same bands in this community within the window.
+
+        On PostgreSQL, hold :meth:`Store.lock_campaign` on the bands first, so that concurrent
+        writers of one campaign count each other."""
+        people = [(r.id, r.name) for r in recipients if r.id != sender_id] or [("", "")]
+        rows = [(band, rid, name) for band in bands for rid, name in people]
+        params: list[object] = []
+        for band, rid, name in rows:
+            params += [platform, community_id, band, sender_id, conversation_id, rid, name,
+                       to_iso(now)]
         await self._db.execute(
-            "INSERT INTO recent_texts (platform, sender_id, text_sha256, conversation_id,"
-            " community_id, at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (platform, sender_id, text_sha256, conversation_id)"
-            " DO UPDATE SET at = excluded.at",
-            (platform, sender_id, text_sha256, conversation_id, community_id, to_iso(now)),
+            "INSERT INTO campaign_marks (platform, community_id, band, sender_id,"
+            " conversation_id, recipient_id, recipient_name, at) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+            + " ON CONFLICT (platform, community_id, band, sender_id, conversation_id,"
+            " recipient_id) DO UPDATE SET recipient_name = excluded.recipient_name,"
+            " at = excluded.at",
+            params,
         )
+        where, args = _near(platform, community_id, bands, now - window)
+        counts = await self._db.fetchone(
+            "SELECT COUNT(DISTINCT sender_id) AS senders, COUNT(DISTINCT CASE WHEN sender_id = ?"
+            " THEN conversation_id END) AS conversations FROM campaign_marks WHERE " + where,
+            (sender_id, *args),
+        )
+        reached = await self._db.fetchall(
+            "SELECT recipient_id, MIN(recipient_name) AS name, MIN(at) AS first"
+            " FROM campaign_marks WHERE " + where + " AND recipient_id != ''"
+            " GROUP BY recipient_id ORDER BY first, recipient_id LIMIT ?",
+            (*args, reached_max),
+        )
+        assert counts is not None
+        return CampaignSeen(
+            conversations=int(counts["conversations"]), senders=int(counts["senders"]),
+            reached=tuple(UserRef(platform, r["recipient_id"], r["name"]) for r in reached),
+        )
+
+    async def campaign_case(
+        self, platform: str, community_id: str, bands: tuple[str, ...], since: datetime
+    ) -> int | None:
+        """The oldest open case holding a message with any of these bands since a moment."""
+        where, args = _near(platform, community_id, bands, since, table="m.")
         row = await self._db.fetchone(
-            "SELECT COUNT(*) AS n FROM recent_texts WHERE platform = ? AND sender_id = ?"
-            " AND text_sha256 = ? AND at >= ?",
-            (platform, sender_id, text_sha256, to_iso(now - window)),
+            "SELECT MIN(c.id) AS id FROM campaign_marks m JOIN cases c ON c.id = m.case_id"
+            " WHERE " + where + " AND c.status = 'open'",
+            args,
         )
-        return int(row["n"]) if row else 1
+        return int(row["id"]) if row and row["id"] is not None else None
+
+    async def link_campaign_case(
+        self, platform: str, community_id: str, sender_id: str, conversation_id: str,
+        bands: tuple[str, ...], case_id: int,
+    ) -> None:
+        """Record that this sender's message with these bands went to this case."""
+        await self._db.execute(
+            "UPDATE campaign_marks SET case_id = ? WHERE platform = ? AND community_id = ?"
+            " AND sender_id = ? AND conversation_id = ? AND band IN ("
+            + ", ".join(["?"] * len(bands)) + ")",
+            (case_id, platform, community_id, sender_id, conversation_id, *bands),
+        )
 
     async def risk_bounds(self) -> dict[tuple[str, str, str], SenderBound]:
         """For everyone with conversation state, keyed (platform, community, sender): the highest
@@ -143,6 +204,19 @@ class StateRepository:
         )
         return WarningSent(row["topic"], int(row["severity"]), from_iso(row["at"])) if row else None
 
+    async def warned_since(
+        self, platform: str, community_id: str, recipient_id: str, topic: str, severity: int,
+        since: datetime,
+    ) -> bool:
+        """Whether this person was warned, about anyone, on this topic at this severity or
+        higher since a moment."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM warnings_sent WHERE platform = ? AND community_id = ?"
+            " AND recipient_id = ? AND topic = ? AND severity >= ? AND at >= ?",
+            (platform, community_id, recipient_id, topic, severity, to_iso(since)),
+        )
+        return row is not None
+
     async def record_warning(
         self, platform: str, community_id: str, recipient_id: str, sender_id: str,
         warning: WarningSent,
@@ -157,4 +231,15 @@ class StateRepository:
         )
 
     async def forget_texts_before(self, moment: datetime) -> int:
-        return await self._db.execute("DELETE FROM recent_texts WHERE at < ?", (to_iso(moment),))
+        """Forget campaign marks older than a moment (retention of text fingerprints)."""
+        return await self._db.execute("DELETE FROM campaign_marks WHERE at < ?",
+                                      (to_iso(moment),))
+
+
+def _near(
+    platform: str, community_id: str, bands: tuple[str, ...], since: datetime, table: str = ""
+) -> tuple[str, tuple[object, ...]]:
+    """The condition for marks in a community sharing any of ``bands`` since a moment."""
+    where = (f"{table}platform = ? AND {table}community_id = ? AND {table}band IN ("
+             + ", ".join(["?"] * len(bands)) + f") AND {table}at >= ?")
+    return where, (platform, community_id, *bands, to_iso(since))

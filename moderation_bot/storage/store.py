@@ -25,6 +25,7 @@ from moderation_bot.storage.state import StateRepository
 from moderation_bot.storage.verdicts import VerdictRepository
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+CAMPAIGN_LOCK_CLASS = 0x6362  # first key of campaign advisory locks: any constant of our own
 
 
 class UnsupportedDatabase(ValueError):
@@ -51,6 +52,19 @@ class Store:
         if self.db.dialect == "postgresql":
             await self.db.fetchone("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
                                    (f"{platform}:{community_id}:{sender_id}",))
+
+    async def lock_campaign(self, platform: str, community_id: str, bands: tuple[str, ...]) -> None:
+        """Inside a transaction, after :meth:`lock_sender`: serialise writers of one campaign
+        (messages sharing a fingerprint band) across processes, so that they count each other
+        and join one case. Locks are taken in one order, in their own key space (two-key
+        advisory locks), so they cannot deadlock with each other or with sender locks."""
+        if self.db.dialect == "postgresql" and bands:
+            keys = sorted({f"{platform}:{community_id}:{band}" for band in bands})
+            await self.db.fetchall(
+                f"SELECT pg_advisory_xact_lock({CAMPAIGN_LOCK_CLASS}, k) FROM (SELECT DISTINCT"
+                " hashtext(b) AS k FROM unnest(?::text[]) AS b) AS keys ORDER BY k",
+                (keys,),
+            )
 
     async def delete_user_data(self, platform: str, user_id: str) -> int:
         return await privacy.delete_user_data(self.db, platform, user_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from classifiers.dataset import split_of
 from classifiers.generators import FAMILIES, generate
-from classifiers.labelling import label_decoy_line, label_offender_line
+from classifiers.labelling import SEXUAL, label_decoy_line, label_offender_line
 from classifiers.normalize import normalize
 from classifiers.obfuscate import OBFUSCATIONS, obfuscate
 from moderation_bot.core.types import LABELS
@@ -50,6 +52,33 @@ def test_offender_line_rules() -> None:
     assert label_offender_line(normalize("lol ok")) == ()
     assert label_offender_line(normalize("how old are you")) is None  # ambiguous: left out
     assert label_offender_line(normalize("send me a pic of the menu")) is None
+
+
+@pytest.mark.parametrize(
+    "line", ["u got any more pics?", "any new pics?", "do you have a cam?", "wish u had a cam"]
+)
+def test_asking_whether_the_person_has_pictures_is_an_image_request(line: str) -> None:
+    assert "image_request" in (label_offender_line(normalize(line)) or ())
+
+
+@pytest.mark.parametrize(
+    "line", ["i'll send you a pic tonight", "i can take pics of you at the game"]
+)
+def test_the_writer_offering_pictures_is_not_an_image_request(line: str) -> None:
+    assert "image_request" not in (label_offender_line(normalize(line)) or ())
+
+
+def test_grooming_families_without_sexual_words_stay_so() -> None:
+    """The v3 grooming families teach grooming moves that carry no sexual word."""
+    names = {"gr_age_school", "gr_trust", "gr_parents_dont_get", "gr_hide", "gr_presents"}
+    names |= {"gr_move_app", "gr_location", "gr_relationship", "gr_normalise", "gr_guilt"}
+    names |= {"gr_late_night"}
+    families = [f for f in FAMILIES if f.name in names]
+    assert len(families) == len(names)
+    rng = random.Random(2)
+    for family in families:
+        for _ in range(40):
+            assert not SEXUAL.search(normalize(family.make(rng))), family.name
 
 
 def test_decoy_lines_are_never_positive() -> None:

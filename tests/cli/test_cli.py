@@ -156,6 +156,7 @@ def test_bench_smoke_run_writes_its_figures(tmp_path: Path) -> None:
     (load,) = figures["latency"]
     assert {"offered_per_s", "p50_ms", "p95_ms", "p99_ms"} <= set(load)
     assert figures["peak_rss_mb"] > 0 and figures["machine"]["cpus"]
+    assert figures["cpu_us_per_message"]["event_loop"] > 0
 
 
 def test_detector_tools_are_reachable() -> None:

@@ -65,5 +65,8 @@ class ThresholdPolicies:
     def warning_cooldown_s(self, settings: CommunitySettings) -> int:
         return 3600
 
+    def campaign_window_s(self, settings: CommunitySettings) -> int:
+        return 24 * 3600
+
     def is_quiet(self, settings: CommunitySettings, classification: Classification) -> bool:
         return all(score <= 0.1 for score in classification.scores.values())

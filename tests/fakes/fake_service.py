@@ -5,7 +5,8 @@ model: a message is decided once (redeliveries are marked ``duplicate``); a flag
 the people it targets, escalates to the moderators and, for sextortion, removes the message and
 times the sender out; there is one open case per sender per community and new evidence updates it
 (and its card, through ``post_case`` with the stored ref); moderators' actions are audited;
-exports are JSON bundles with their SHA-256. Effects are performed at once on the
+a warning names its case, and only the person warned on a case may answer it ("this was fine"),
+once; exports are JSON bundles with their SHA-256. Effects are performed at once on the
 :class:`PlatformActions` given, so a test sees them without a dispatcher.
 
 The keyword rules are test scaffolding, not the bot's policy: tests write texts that contain
@@ -107,6 +108,8 @@ class _Case:
     sender_membership_age_s: float | None = None
     claimed_by: str | None = None
     card_ref: str | None = None
+    warned: set[str] = field(default_factory=set)
+    said_fine: list[UserRef] = field(default_factory=list)
 
     def report(self) -> CaseReport:
         return CaseReport(
@@ -116,6 +119,7 @@ class _Case:
             evidence=tuple(self.evidence), opened_at=self.opened_at, updated_at=self.updated_at,
             sender_account_age_s=self.sender_account_age_s,
             sender_membership_age_s=self.sender_membership_age_s, claimed_by=self.claimed_by,
+            said_fine=tuple(self.said_fine),
         )
 
 
@@ -131,6 +135,7 @@ class FakeBotService:
         self.audit: list[AuditEntry] = []
         self.refusals: list[tuple[int, str, UserRef]] = []
         self.feedback: list[tuple[int, str]] = []
+        self.recipient_feedback: list[tuple[int, str, str]] = []
         self.handled: dict[str, Outcome] = {}
         self.messages_checked: list[str] = []
 
@@ -150,7 +155,10 @@ class FakeBotService:
         effects = self._decide(message, labels, scores)
         case_id = None
         if any(effect.kind is EffectKind.ESCALATE for effect in effects):
-            case_id = self._record_case(message, labels, scores, effects).case_id
+            case = self._record_case(message, labels, scores, effects)
+            case.warned.update(effect.target.id for effect in effects
+                               if effect.kind is EffectKind.WARN_RECIPIENT and effect.target)
+            case_id = case.case_id
         outcome = Outcome(key, bool(labels), labels, scores, tuple(effects), case_id)
         self.handled[key] = outcome
         await self._perform(message, effects, case_id)
@@ -216,6 +224,20 @@ class FakeBotService:
                              actor: UserRef, action: str) -> None:
         if self._case(platform, community_id, case_id) is not None:
             self.refusals.append((case_id, action, actor))
+
+    async def record_recipient_feedback(
+        self, platform: str, community_id: str, case_id: int, recipient: UserRef,
+        verdict: str = "fine",
+    ) -> bool:
+        case = self._case(platform, community_id, case_id)
+        if case is None or recipient.id not in case.warned:
+            return False
+        if all(person.id != recipient.id for person in case.said_fine):
+            case.said_fine.append(recipient)
+            self.recipient_feedback.append((case_id, recipient.id, verdict))
+            self.audit.append(AuditEntry(case_id, "recipient_said_fine", recipient, "", _now()))
+            await self._post_case(case, f"case:{case_id}:fine:{recipient.id}")
+        return True
 
     async def case_report(
         self, platform: str, community_id: str, case_id: int
@@ -347,10 +369,15 @@ class FakeBotService:
         key = message.idempotency_key
         for number, effect in enumerate(effects):
             effect_key = f"{key}:{number}:{effect.kind.value}"
-            if effect.kind in (EffectKind.WARN_RECIPIENT, EffectKind.SUPPORT_VICTIM) \
-                    and effect.target is not None:
+            if effect.kind is EffectKind.WARN_RECIPIENT and effect.target is not None:
+                notice = replace(fake_notice(effect.advice_topic or "grooming"), case_id=case_id)
                 await self.actions.send_private(
-                    effect.target, fake_notice(effect.advice_topic or "grooming"),
+                    effect.target, notice, community_id=message.community_id,
+                    idempotency_key=effect_key,
+                )
+            elif effect.kind is EffectKind.SUPPORT_VICTIM and effect.target is not None:
+                await self.actions.send_private(
+                    effect.target, fake_notice("victim_disclosure"),
                     community_id=message.community_id, idempotency_key=effect_key,
                 )
             elif effect.kind is EffectKind.DELETE_MESSAGE:

@@ -392,6 +392,11 @@ class FakeTelegram:
             if "reply_markup" in p:
                 msg["reply_markup"] = p["reply_markup"]
             return msg
+        if method == "editMessageReplyMarkup":
+            msg = self._message_result(int(p["chat_id"]), int(p["message_id"]))
+            if "reply_markup" in p:
+                msg["reply_markup"] = p["reply_markup"]
+            return msg
         if method in ("restrictChatMember", "banChatMember"):
             key = (int(p["chat_id"]), int(p["user_id"]))
             known = self._members.get(key, {}).get("user") or user(int(p["user_id"]))

@@ -36,6 +36,17 @@ def test_first_escalation_finds_the_message_where_signs_add_up() -> None:
     assert first_escalation(pack, []) == (0, None)
 
 
+def test_adult_dating_acts_on_a_grooming_pattern_or_a_minor_not_on_sexting() -> None:
+    pack = load_pack("adult-dating")
+    # A long consensual chat, a message a minute: a picture request, and one line in ten that
+    # the detector reads as grooming.
+    sexting = [scores(image_request=0.9)] + ([scores(grooming=0.93)] + [scores()] * 9) * 20
+    assert first_escalation(pack, sexting) == (201, None)
+    persisting = [scores(grooming=0.93), scores(image_request=0.9), scores()] * 10
+    assert first_escalation(pack, persisting)[1] == 25  # its ninth grooming line
+    assert first_escalation(pack, sexting, recipient_is_minor=True) == (1, 1)
+
+
 def test_summary_counts_senders_per_group() -> None:
     metrics = summarize(
         [
@@ -104,3 +115,7 @@ def test_streams_are_read_per_sender_split_and_evaluated(tmp_path: Path) -> None
     assert ordinary == (2, 0)
     text = table({"default": (metrics, ordinary)})
     assert "| default | 1 / 1 (100.0%) | 2 | 0 / 1 (0.0%) | 0 / 2 (0.0%) | 0 / 2 (0.00%) |" in text
+    scored = classify_streams(dev, _Fixed({"hey": scores(grooming=0.6)}), str.lower)
+    minor, _ = evaluate_pack(load_pack("adult-dating"), dev, scored, recipient_is_minor=True)
+    unknown, _ = evaluate_pack(load_pack("adult-dating"), dev, scored)
+    assert (minor["ordinary"].escalated, unknown["ordinary"].escalated) == (1, 0)

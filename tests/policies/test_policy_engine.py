@@ -101,6 +101,17 @@ CASES = [
     row("default", {"sextortion": 0.6},
         {"sextortion-campaign": "warn advice delete timeout escalate"},
         risk={"campaign_size": 3}, case="campaign"),
+    row("default", {"sextortion": 0.6},
+        {"sextortion-campaign-accounts": "warn advice delete timeout escalate"},
+        risk={"campaign_senders": 3}, case="campaign-by-several-accounts"),
+    row("default", {"sextortion": 0.6}, {"sextortion-possible": "warn advice escalate"},
+        risk={"campaign_senders": 2}, case="two-old-accounts-are-not-yet-a-campaign"),
+    row("default", {"image_request": 0.75},
+        {"new-accounts-campaign": "warn advice delete timeout escalate"},
+        risk={"campaign_senders": 2}, sender_account_age_s=86400.0,
+        case="new-accounts-send-the-same-request"),
+    row("default", {"image_request": 0.75}, {}, risk={"campaign_senders": 2},
+        sender_account_age_s=90 * 86400.0, case="old-accounts-send-the-same-request"),
     row("default", {"grooming": 0.6}, {"flagged-elsewhere": "escalate"},
         risk={"other_communities_flagged": 1}, case="flagged-elsewhere"),
     row("default", {"victim_disclosure": 0.8}, {"victim-support": "support"}, case="disclosure"),
@@ -132,6 +143,9 @@ CASES = [
     row("teen", {"image_request": 0.5}, {
         "campaign": "warn advice delete timeout escalate"},
         risk={"campaign_size": 2}, case="campaign"),
+    row("teen", {"image_request": 0.5},
+        {"campaign-accounts": "warn advice delete timeout escalate"},
+        risk={"campaign_senders": 2}, case="campaign-by-several-accounts"),
     row("teen", {"grooming": 0.42}, {"flagged-elsewhere": "warn advice escalate"},
         risk={"other_communities_flagged": 2}, case="flagged-elsewhere"),
     row("teen", {"victim_disclosure": 0.5}, {"victim-support": "support"}, case="disclosure"),
@@ -147,13 +161,30 @@ CASES = [
         case="clear-threat"),
     row("adult-dating", {"sextortion": 0.6}, {"sextortion-possible": "warn advice escalate"},
         case="possible-threat"),
-    row("adult-dating", {"grooming": 0.9}, {"grooming-clear": "escalate"}, case="clear-grooming"),
+    row("adult-dating", {"grooming": 0.93}, {}, case="one-explicit-line-read-as-grooming"),
+    row("adult-dating", {"grooming": 0.93}, {}, risk={
+        "conversation_risk": 0.9, "signals": frozenset({"grooming", "image_request"})},
+        case="a-flirty-evening"),
+    row("adult-dating", {"grooming": 0.93}, {"grooming-pattern": "escalate"}, risk={
+        "conversation_risk": 0.96, "signals": frozenset({"grooming", "image_request"})},
+        case="grooming-persists"),
+    row("adult-dating", {"grooming": 0.6}, {"minor-targeted": "warn advice delete escalate"},
+        recipient_is_minor=True, case="grooming-a-minor"),
     row("adult-dating", {"sextortion": 0.45}, {"coercion-pattern": "warn advice escalate"},
         risk={"conversation_risk": 0.75, "signals": frozenset({"image_request", "sextortion"})},
         case="pressure-builds"),
     row("adult-dating", {"sextortion": 0.5},
         {"sextortion-campaign": "warn advice delete timeout escalate"},
         risk={"campaign_size": 5}, case="campaign"),
+    row("adult-dating", {"sextortion": 0.6},
+        {"sextortion-campaign-accounts": "warn advice delete timeout escalate"},
+        risk={"campaign_senders": 3}, case="campaign-by-several-accounts"),
+    row("adult-dating", {"sextortion": 0.6},
+        {"new-accounts-threat-campaign": "warn advice delete timeout escalate"},
+        risk={"campaign_senders": 2}, sender_account_age_s=3600.0,
+        case="new-accounts-send-the-same-threat"),
+    row("adult-dating", {"image_request": 0.9}, {}, risk={"campaign_senders": 4},
+        sender_account_age_s=3600.0, case="new-accounts-flirting-alike"),
     row("adult-dating", {"grooming": 0.6}, {"flagged-elsewhere": "escalate"},
         risk={"other_communities_flagged": 1}, case="flagged-elsewhere"),
     row("adult-dating", {"victim_disclosure": 0.7}, {"victim-support": "support"},
@@ -353,6 +384,24 @@ def test_campaign_warns_every_recipient_and_times_out() -> None:
     assert {e.target.name for e in decision.effects if e.kind is W and e.target} == {"amy", "ben"}
     timeout = next(e for e in decision.effects if e.kind is T)
     assert timeout.duration_s == 86400 and timeout.scores["campaign_size"] == 4.0
+
+
+def test_a_campaign_policy_warns_everyone_the_campaign_reached() -> None:
+    reached = (person("amy"), person("teen"), person("stranger"), person("ben"))
+    risk = state(campaign_senders=3, campaign_recipients=reached)
+    decision = decide("default", scores(sextortion=0.6), risk=risk)
+    for kind in (W, A):
+        targets = [e.target.name for e in decision.effects if e.kind is kind and e.target]
+        assert targets == ["teen", "amy", "ben"]  # each once, never the sender
+    assert {e.policy for e in decision.effects} == {"sextortion-campaign-accounts"}
+    escalation = next(e for e in decision.effects if e.kind is E)
+    assert escalation.scores["campaign_senders"] == 3.0
+
+
+def test_a_policy_not_about_a_campaign_warns_only_the_messages_recipients() -> None:
+    risk = state(campaign_recipients=(person("amy"),))
+    decision = decide("default", scores(sextortion=0.92), risk=risk)
+    assert {e.target.name for e in decision.effects if e.kind is W and e.target} == {"teen"}
 
 
 def test_sender_flagged_in_other_communities_is_escalated() -> None:

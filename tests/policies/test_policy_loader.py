@@ -158,6 +158,24 @@ def test_valid_pack_loads_from_a_path(tmp_path: Path) -> None:
             "pack.yaml:2: name: duplicate key (first at line 1) (hint: remove one of them)",
         ),
         ("risk:", "risks:", "pack.yaml:8: risks: unknown key 'risks' (hint: did you mean 'risk'?)"),
+        (
+            "    when:",
+            "    when:\n      campaign_senders_min: 1",
+            "pack.yaml:13: policies[0].when.campaign_senders_min: 1 is below the minimum 2 "
+            "(hint: a campaign by several accounts needs at least 2 of them)",
+        ),
+        (
+            "    when:",
+            "    when:\n      campaign_size_min: 1",
+            "pack.yaml:13: policies[0].when.campaign_size_min: 1 is below the minimum 2 "
+            "(hint: a campaign is the same text in at least 2 conversations)",
+        ),
+        (
+            "name: mine",
+            "name: mine\ncampaign_window: 3d",
+            "pack.yaml:2: campaign_window: a campaign window of 72 hours is longer than "
+            "fingerprints are kept (hint: use at most '48h')",
+        ),
     ],
 )
 def test_one_mistake_is_one_readable_line(

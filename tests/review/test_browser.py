@@ -205,3 +205,59 @@ def _personas() -> list[Any]:
     from adapters.sandbox.personas import PERSONAS
 
     return list(PERSONAS.values())
+
+
+async def test_a_warned_teen_says_it_was_fine_and_the_moderator_sees_it(
+        served: tuple[str, Pipeline], tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    base, pipeline = served
+    async with httpx.AsyncClient(base_url=base) as api:
+        posted = await api.post("/api/messages", json={
+            "persona": "jordan", "dm_with": "sam", "text": THREAT})
+        case_id = posted.json()["case_id"]
+        assert case_id is not None
+    await pipeline.dispatcher.drain()
+    moderator = next(p for p in _personas() if p.is_moderator)
+    link = await issue_signin_link(store_of(pipeline), "sandbox", "maple-hollow",
+                                   moderator.user, base_url=f"{base}/review")
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await page.goto(f"{base}/")
+            inbox = page.get_by_role("article", name="Sam's private messages")
+            await inbox.get_by_role("button", name="This was fine").click()
+            await expect(inbox).to_contain_text("Thanks for telling us. If anything changes, "
+                                                "the advice above is still here.")
+            await expect(inbox.get_by_role("button", name="This was fine")).to_have_count(0)
+            await pipeline.dispatcher.drain()
+            await expect(page.locator("#cases")).to_contain_text(
+                "Sam (their word, not a decision)")
+            shot = tmp_path / "sandbox-fine.png"
+            await page.screenshot(path=str(shot), full_page=True)
+            _keep(shot)
+
+            await page.goto(link)
+            await page.get_by_role("button", name="Sign in").click()
+            await page.goto(f"{base}/review/cases/{case_id}")
+            answers = page.locator("#answers")
+            await expect(answers).to_contain_text("Sam said the warning was fine.")
+            await expect(answers).to_contain_text("not a decision")
+            steps = await page.locator("ol.audit li .action").all_inner_texts()
+            assert steps == ["opened", "recipient said fine"]
+            await expect(page.locator("ol.audit")).to_contain_text("Sam")
+            await expect(page.locator("#summary")).to_contain_text("open")
+
+            report = await pipeline.case_report("sandbox", "maple-hollow", case_id)
+            assert report is not None
+            await page.get_by_role("link", name="Statistics").click()
+            row = page.locator("tr", has=page.get_by_text(report.policies[0], exact=True))
+            await expect(row.locator("td").last).to_have_text("1")  # said "fine"
+            shot = tmp_path / "stats-fine.png"
+            await page.screenshot(path=str(shot), full_page=True)
+            _keep(shot)
+        finally:
+            await browser.close()

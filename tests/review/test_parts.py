@@ -81,6 +81,16 @@ def test_dismissed_share_per_policy() -> None:
     assert outcomes[1].share_dismissed == 0.5
 
 
+def test_answers_from_the_people_warned_are_counted_beside_dismissals() -> None:
+    outcomes = statistics.dismissed_per_policy(
+        [(("a",), "false_positive")],
+        [(("a", "c"), "fine"), (("c", "c"), "fine"), (("a",), "something else")],
+    )
+    assert [(o.policy, o.decided, o.dismissed, o.said_fine) for o in outcomes] == [
+        ("a", 1, 1, 1), ("c", 0, 0, 2)]
+    assert outcomes[1].share_dismissed == 0.0
+
+
 def test_queue_filters_ignore_what_they_do_not_know() -> None:
     assert QueueFilters.parse({}) == QueueFilters()
     odd = QueueFilters.parse({"status": "'; DROP", "severity": "9", "label": "%"})

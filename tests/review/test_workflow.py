@@ -32,7 +32,8 @@ GROOMING = "how old are you? dont tell your parents ok. i'll buy you robux, this
 async def test_the_queue_lists_open_cases_by_severity_then_age(
         web: httpx.AsyncClient, service: Pipeline, store: Store) -> None:
     first = await open_case(service, sender="first")
-    second = await open_case(service, sender="second")
+    # Another text: the same threat from a second new account would join the first case.
+    second = await open_case(service, GROOMING, sender="second")
     await sign_in(web, store)
     page = await web.get("/review/")
     assert page.status_code == 200
@@ -203,6 +204,36 @@ async def test_the_export_page_and_file_carry_the_same_checked_bundle(
     assert file.headers["x-evidence-sha256"] == hashlib.sha256(file.content).hexdigest()
     exports = [e for e in await store.cases.events(case_id) if e.action == "exported"]
     assert len(exports) == 2 and exports[0].data["sha256"] == digest
+
+
+async def test_a_campaign_case_names_every_sender_on_its_page_and_in_its_export(
+        web: httpx.AsyncClient, service: Pipeline, store: Store,
+        platform: RecordingPlatform) -> None:
+    case_id = await open_case(service, sender="stranger", to="teen")
+    assert await open_case(service, sender="drifter", to="kid") == case_id  # one campaign
+    await sign_in(web, store)
+    page = (await web.get(f"/review/cases/{case_id}")).text
+    assert f"<h1>Case {case_id}: Stranger, Drifter</h1>" in page
+    assert "<dt>Senders (2)</dt><dd>Stranger, Drifter" in page
+    assert "Confirm and ban all 2 senders</button>" in page
+    assert "Confirm and time out all 2 senders 24 h</button>" in page
+    assert "id-drifter" in page  # the people table lists both
+    queue = (await web.get("/review/")).text
+    assert '<span class="muted">2 senders:</span> Stranger, Drifter</td>' in queue
+
+    csrf = csrf_of(page)
+    export = await web.post(f"/review/cases/{case_id}/export", data={"csrf": csrf})
+    assert "<dt>Senders (2)</dt><dd>Stranger (id id-stranger), Drifter (id id-drifter)</dd>" in (
+        export.text)
+    file = await web.post(f"/review/cases/{case_id}/export.json", data={"csrf": csrf})
+    bundle = json.loads(file.content)
+    assert [s["id"] for s in bundle["case"]["senders"]] == ["id-stranger", "id-drifter"]
+    assert bundle["case"]["sender"]["id"] == "id-stranger"
+
+    await act(web, case_id, "confirm_ban")
+    await service.dispatcher.drain()
+    assert sorted(c.args["user"].id for c in platform.of("ban_user")) == [
+        "id-drifter", "id-stranger"]
 
 
 async def test_statistics_page_plots_cases_first_actions_and_dismissals(

@@ -12,6 +12,7 @@ import pytest
 from moderation_bot.core.types import CaseStatus, Severity
 from moderation_bot.storage import IntegrityError, Store, open_store
 from moderation_bot.storage.migrate import available_migrations, migrate
+from moderation_bot.storage.state import CampaignSeen
 from moderation_bot.storage.store import UnsupportedDatabase, sqlite_path, url_scheme
 from tests.factories import T0, message, user
 from tests.storage.backends import BACKENDS, database_url
@@ -106,13 +107,13 @@ async def test_delete_user_data_removes_the_user_everywhere(store: Store) -> Non
     other = message("also bad", sender="someone", to="teen")
     other_case, _ = await store.cases.open_or_update(other, Severity.HIGH, (), ("p",), T0)
     await store.cases.add_event(other_case, "test:id-teen", "reported", T0)
-    await store.state.record_text("test", "c1", "id-offender", "z" * 64, "general", T0,
-                                  timedelta(hours=1))
+    await store.state.record_campaign("test", "c1", "id-offender", "general", (user("teen"),),
+                                      ("b1",), T0, timedelta(hours=1), reached_max=10)
 
     removed = await store.delete_user_data("test", "id-offender")
-    assert removed == 3  # the case, its evidence, the text hash
+    assert removed == 3  # the case, its evidence, the campaign mark
     assert await store.cases.report(case_id) is None
-    assert await store.db.fetchall("SELECT * FROM recent_texts") == []
+    assert await store.db.fetchall("SELECT * FROM campaign_marks") == []
 
     await store.delete_user_data("test", "id-teen")
     report = await store.cases.report(other_case)
@@ -133,13 +134,89 @@ async def test_delete_community_data(store: Store) -> None:
     assert [r["community_id"] for r in rows] == ["kept"]
 
 
-async def test_campaign_counts_distinct_conversations(store: Store) -> None:
-    window = timedelta(hours=24)
-    for conversation in ("a", "b", "b", "c"):
-        count = await store.state.record_text("test", "c1", "id-x", "q" * 64, conversation, T0,
-                                              window)
-    assert count == 3
-    assert user("x").id == "id-x"
+async def record(store: Store, sender: str, conversation: str, to: tuple[str, ...],
+                 bands: tuple[str, ...] = ("b1", "b2"), at: timedelta = timedelta(0),
+                 community: str = "c1", reached_max: int = 10) -> CampaignSeen:
+    return await store.state.record_campaign(
+        "test", community, f"id-{sender}", conversation, tuple(user(n) for n in to), bands,
+        T0 + at, timedelta(hours=24), reached_max=reached_max)
+
+
+async def test_campaign_marks_count_conversations_senders_and_people_reached(
+    store: Store,
+) -> None:
+    await record(store, "x", "a", ("p1",))
+    await record(store, "x", "b", ("p2", "p3"), bands=("b2", "other"))
+    await record(store, "x", "b", ("p2",), bands=("b2", "other"))  # the same again
+    await record(store, "y", "c", ("p4",), bands=("b1",))
+    await record(store, "z", "d", ("p9",), bands=("unrelated",))
+    await record(store, "w", "e", ("p8",), community="c2")  # another community
+    await record(store, "v", "f", ("p7",), at=timedelta(hours=-30))  # before the window
+    seen = await record(store, "x", "g", (), bands=("b1",), at=timedelta(minutes=5))
+    assert (seen.conversations, seen.senders) == (2, 2)  # x: a and g share b1 (b: b2 only)
+    assert [p.id for p in seen.reached] == ["id-p1", "id-p4"]
+    seen = await record(store, "y", "h", ("x",), bands=("b1", "b2"), at=timedelta(minutes=6))
+    assert (seen.conversations, seen.senders) == (2, 2)
+    assert [p.id for p in seen.reached] == ["id-p1", "id-p2", "id-p3", "id-p4", "id-x"]
+    assert seen.reached[0] == user("p1")
+    few = await record(store, "u", "i", (), bands=("b1", "b2"), at=timedelta(minutes=7),
+                       reached_max=2)
+    assert (few.senders, len(few.reached)) == (3, 2)
+
+
+async def test_a_campaign_case_is_found_by_its_marks_while_open(store: Store) -> None:
+    since = T0 - timedelta(hours=1)
+    await record(store, "x", "a", ("p1",))
+    assert await store.state.campaign_case("test", "c1", ("b1",), since) is None
+    case_id, _ = await store.cases.open_or_update(message("t", sender="x", to="p1"),
+                                                  Severity.HIGH, ("sextortion",), ("p",), T0)
+    await store.state.link_campaign_case("test", "c1", "id-x", "a", ("b1", "b2"), case_id)
+    assert await store.state.campaign_case("test", "c1", ("b2", "zz"), since) == case_id
+    assert await store.state.campaign_case("test", "c2", ("b2",), since) is None
+    assert await store.state.campaign_case("test", "c1", ("b2",), T0 + timedelta(1)) is None
+    await store.cases.set_status(case_id, CaseStatus.DISMISSED, T0)
+    assert await store.state.campaign_case("test", "c1", ("b1",), since) is None
+    assert await store.state.forget_texts_before(T0 + timedelta(seconds=1)) == 2
+    await store.lock_campaign("test", "c1", ("b1", "b2"))  # a no-op outside PostgreSQL's
+
+
+async def test_another_sender_joins_a_campaign_case(store: Store) -> None:
+    first = message("t", sender="x", to="p1")
+    case_id, _ = await store.cases.open_or_update(first, Severity.MEDIUM, ("sextortion",),
+                                                  ("p",), T0, recipients=(user("p1"),))
+    await store.cases.add_evidence(case_id, first, "t", "a" * 64, {}, T0, T0 + timedelta(9))
+    second = message("t", sender="y", to="p2", account_age=60.0)
+    assert await store.cases.join(case_id, second, Severity.CRITICAL, ("sextortion",),
+                                  ("campaign",), (user("p2"), user("p1"), user("p3")), T0)
+    await store.cases.add_evidence(case_id, second, "t", "a" * 64, {}, T0, T0 + timedelta(9))
+    report = await store.cases.report(case_id)
+    assert report is not None
+    assert report.sender == user("x") and report.other_senders == (user("y"),)
+    assert report.senders == (user("x"), user("y"))
+    assert report.severity is Severity.CRITICAL and report.policies == ("p", "campaign")
+    assert report.recipients == (user("p1"), user("p2"), user("p3"))
+    assert report.sender_account_age_s == 2 * 86400.0  # the first sender's, not the joiner's
+    await store.cases.set_status(case_id, CaseStatus.CONFIRMED, T0)
+    assert not await store.cases.join(case_id, second, Severity.LOW, (), (), (), T0)
+
+
+async def test_deleting_a_campaigns_first_sender_hands_the_case_on(store: Store) -> None:
+    first = message("t", sender="x", to="p1")
+    case_id, _ = await store.cases.open_or_update(first, Severity.HIGH, (), ("p",), T0)
+    await store.cases.add_evidence(case_id, first, "t", "a" * 64, {}, T0, T0 + timedelta(9))
+    for name in ("y", "z"):
+        joined = message("t", sender=name, to=f"p-{name}")
+        await store.cases.join(case_id, joined, Severity.HIGH, (), (), joined.recipients, T0)
+        await store.cases.add_evidence(case_id, joined, "t", "a" * 64, {}, T0, T0 + timedelta(9))
+    await store.delete_user_data("test", "id-x")
+    report = await store.cases.report(case_id)
+    assert report is not None and report.status is CaseStatus.OPEN
+    assert report.senders == (user("y"), user("z"))
+    assert [item.sender for item in report.evidence] == [user("y"), user("z")]
+    # z has its own open case: y's deletion cannot hand this one to z, so it goes.
+    await store.cases.open_or_update(message("u", sender="z"), Severity.LOW, (), ("p",), T0)
+    await store.delete_user_data("test", "id-y")
+    assert await store.cases.report(case_id) is None
 
 
 async def test_execute_returns_new_ids_then_changed_rows(store: Store) -> None:

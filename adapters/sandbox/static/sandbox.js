@@ -24,6 +24,7 @@
     cases: new Map(),           // case_id -> {card, ref}
     caseHistory: new Map(),     // case_id -> [{action, moderator, at}]
     revealed: new Map(),        // case_id -> {message_id: text}
+    answered: new Set(),        // "case_id:persona id": said a warning on that case was fine
     replyTo: null,
   };
 
@@ -147,6 +148,7 @@
     state.cases.clear();
     state.caseHistory.clear();
     state.revealed.clear();
+    state.answered.clear();
     state.unread.clear();
     state.replyTo = null;
     ensureConversation("general");
@@ -185,6 +187,9 @@
       }
       case "case":
         state.cases.set(data.case.case_id, { card: data.case, ref: data.ref });
+        break;
+      case "recipient_feedback":
+        state.answered.add(`${data.case_id}:${data.user.id}`);
         break;
       case "case_action": {
         const list = state.caseHistory.get(data.case_id) || [];
@@ -311,7 +316,22 @@
       notice.advice.length ? el("ol", {}, notice.advice.map((step) => el("li", {}, step))) : null,
       links.length ? el("p", { class: "links" }, links.map((link) =>
         el("a", { href: link.href, target: "_blank", rel: "noopener noreferrer" }, link.title)))
-        : null);
+        : null,
+      renderAnswer(item));
+  }
+
+  // "This was fine" under a warning that belongs to a case: the person's word, kept for the
+  // moderators; the case stays open.
+  function renderAnswer(item) {
+    const caseId = item.notice.case_id;
+    if (caseId === null || caseId === undefined) return null;
+    if (state.answered.has(`${caseId}:${item.user.id}`)) {
+      return el("p", { class: "answered" },
+        "Thanks for telling us. If anything changes, the advice above is still here.");
+    }
+    return el("div", { class: "notice-actions" },
+      el("button", { type: "button", onclick: (e) => sayFine(caseId, item.user.id, e.target) },
+        "This was fine"));
   }
 
   function renderCases() {
@@ -336,6 +356,14 @@
     return ages.length ? `${parts.join(" ")} · ${ages.join(", ")}` : parts.join(" ");
   }
 
+  const SENDERS_SHOWN = 6;
+
+  function sendersText(senders) {
+    const names = senders.slice(0, SENDERS_SHOWN).map(personaName);
+    if (senders.length > SENDERS_SHOWN) names.push(`+${senders.length - SENDERS_SHOWN} more`);
+    return names.join(", ");
+  }
+
   function renderCase(card) {
     const revealed = state.revealed.get(card.case_id) || {};
     const history = state.caseHistory.get(card.case_id) || [];
@@ -352,6 +380,9 @@
           : el("span", { class: "hidden-text", role: "img", "aria-label": "Hidden message text" }));
     });
     const anyHidden = card.evidence.some((item) => !(item.message.message_id in revealed));
+    // A campaign sent by several accounts is one case; confirming it acts on every sender.
+    const several = card.senders.length > 1;
+    const every = several ? `, all ${card.senders.length} senders` : "";
     const act = (action, label, extra) => el("button", {
       type: "button", class: extra || "", onclick: (e) => caseAction(card.case_id, action, e.target),
     }, label);
@@ -364,9 +395,9 @@
       el("div", { class: "chips" },
         card.labels.map((label) => el("span", { class: "chip label" }, label.replaceAll("_", " ")))),
       el("dl", { class: "facts" },
-        el("dt", {}, "Sender"),
-        el("dd", {}, personWithAges(card.sender, card.sender_account_age_s,
-          card.sender_membership_age_s)),
+        el("dt", {}, several ? `Senders (${card.senders.length})` : "Sender"),
+        el("dd", {}, several ? sendersText(card.senders)
+          : personWithAges(card.sender, card.sender_account_age_s, card.sender_membership_age_s)),
         el("dt", {}, "Targeted"),
         el("dd", {}, card.recipients.length
           ? card.recipients.map((user) => personWithAges(user)).join("; ") : "nobody named"),
@@ -375,7 +406,10 @@
         el("dt", {}, "Updated"),
         el("dd", {}, `${timeText(card.updated_at)} · opened ${timeText(card.opened_at)}`),
         card.claimed_by ? el("dt", {}, "Claimed by") : null,
-        card.claimed_by ? el("dd", {}, moderatorName(card.claimed_by)) : null),
+        card.claimed_by ? el("dd", {}, moderatorName(card.claimed_by)) : null,
+        card.said_fine.length ? el("dt", {}, "Said it was fine") : null,
+        card.said_fine.length ? el("dd", {}, card.said_fine.map(personaName).join(", ") +
+          " (their word, not a decision)") : null),
       el("h4", {}, `Evidence (${card.evidence.length} message${card.evidence.length === 1 ? "" : "s"})`),
       el("ul", { class: "evidence" }, evidence),
       el("div", { class: "case-actions", role: "group", "aria-label": "Case tools" },
@@ -383,8 +417,8 @@
         anyHidden ? act("reveal", "Reveal evidence") : null,
         el("button", { type: "button", onclick: () => exportCase(card.case_id) }, "Export evidence")),
       el("div", { class: "case-actions", role: "group", "aria-label": "Decision" },
-        closed ? null : act("confirm_timeout", "Confirm (timeout)", "danger"),
-        closed ? null : act("confirm_ban", "Confirm (ban)", "danger"),
+        closed ? null : act("confirm_timeout", `Confirm (timeout${every})`, "danger"),
+        closed ? null : act("confirm_ban", `Confirm (ban${every})`, "danger"),
         closed ? null : act("dismiss", "Dismiss as false positive"),
         closed ? act("reopen", "Reopen") : null),
       history.length ? el("ul", { class: "history" }, history.map((entry) =>
@@ -426,6 +460,23 @@
     } catch (error) {
       setStatus(`Could not ${actionWords(action)}: ${error.message}`, "error");
       if (button) button.disabled = false;
+    }
+  }
+
+  async function sayFine(caseId, personaId, button) {
+    button.disabled = true;
+    try {
+      const answer = await postJson(`cases/${caseId}/fine`, { persona: personaId });
+      if (answer.recorded) {
+        state.answered.add(`${caseId}:${personaId}`);
+        renderInboxes();
+      } else {
+        setStatus("Thanks, but there is nothing to answer here.");
+        button.disabled = false;
+      }
+    } catch (error) {
+      setStatus(`Could not send the answer: ${error.message}`, "error");
+      button.disabled = false;
     }
   }
 

@@ -49,6 +49,10 @@ class DiscordTestService(FakeBotService):
         self._maybe_break("assess")
         return await super().assess(text, locale=locale)
 
+    async def record_recipient_feedback(self, *args: Any, **kwargs: Any) -> Any:
+        self._maybe_break("record_recipient_feedback")
+        return await super().record_recipient_feedback(*args, **kwargs)
+
     async def report(self, message: IncomingMessage, reporter: UserRef) -> int:
         self.reports.append((message.message_id, reporter))
         return await super().report(message, reporter)

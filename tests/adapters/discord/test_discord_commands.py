@@ -29,7 +29,8 @@ async def test_commands_are_synced_with_installs_and_contexts(world: World, star
     commands = {c["name"]: c for c in world.fake.commands}
     assert set(commands) == {"modbot", "Report to moderators", "Check this message"}
     assert commands["modbot"]["contexts"] == [GUILD]
-    assert {o["name"] for o in commands["modbot"]["options"]} == {"setup", "status", "case"}
+    assert {o["name"] for o in commands["modbot"]["options"]} == {
+        "setup", "status", "case", "policy"}
     check = commands["Check this message"]
     assert check["type"] == 3
     assert sorted(check["integration_types"]) == [GUILD_INSTALL, USER_INSTALL]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -161,3 +162,14 @@ def test_case_ids_in_buttons_fit_a_64_bit_integer():
     pattern = re.compile(CUSTOM_ID_TEMPLATE)
     assert pattern.fullmatch("modbot:case:" + "9" * 18 + ":claim")
     assert pattern.fullmatch("modbot:case:" + "9" * 19 + ":claim") is None
+
+
+def test_a_campaign_card_names_its_senders_and_cuts_a_long_list():
+    two = replace(_report(["x"]), other_senders=(_user(9, "Mel"),))
+    fields = {f.name: f.value for f in case_embed(two, STRINGS).fields}
+    assert fields["Senders (2)"] == "<@7> (M), <@9> (Mel)" and "Sender" not in fields
+    many = replace(two, other_senders=tuple(_user(10**17 + n, "n" * 60) for n in range(120)))
+    embed = case_embed(many, STRINGS)
+    senders = next(f.value or "" for f in embed.fields if f.name == "Senders (121)")
+    assert len(senders) <= 1024 and senders.endswith("more")
+    assert len(embed) <= 6000

@@ -4,6 +4,7 @@ contracts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
@@ -44,3 +45,48 @@ async def test_a_threat_goes_through_the_real_pipeline_to_discord(world: World, 
             await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
             report = await pipeline.case_report("discord", str(world.guild), int(case_id))
             assert report is not None and report.claimed_by
+
+
+async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(world: World,
+                                                                              tmp_path: Path):
+    """Two new accounts send one threat: the one card lists both senders, its confirm buttons
+    say they act on both, and banning bans both."""
+    fake = world.fake
+    second = fake.add_member(world.guild, "Mel", account_age=timedelta(days=1),
+                             member_for=timedelta(hours=2))
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    actions = DiscordActions()
+    async with open_service(settings, {"discord": actions}) as pipeline:
+        await pipeline.save_settings(CommunitySettings(
+            "discord", str(world.guild), moderator_channel_id=str(world.mods)),
+            UserRef("discord", str(world.admin), "Ada"))
+        adapter = DiscordAdapter(pipeline, DiscordConfig(
+            token=fake.token, guild_ready_timeout=0.05), actions=actions)
+        async with adapter:
+            n0 = len(fake.calls)
+            for sender, target in ((world.mallory, world.alice), (second, world.bob)):
+                await fake.user_says(
+                    world.general, sender,
+                    f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
+                    "them to all your followers", mentions=[target])
+                await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
+                n0 = len(fake.calls)
+            await fake.wait_for("PATCH", rf"^/channels/{world.mods}/messages/\d+$")
+            (card,) = fake.messages[world.mods].values()
+            fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
+            assert f"<@{world.mallory}> (Mallory), <@{second}> (Mel)" == fields["Senders (2)"]
+            assert "Sender" not in fields
+            labels = [c["label"] for row in card["components"] for c in row["components"]]
+            assert "Confirm ban (all 2 senders)" in labels
+            assert "Confirm timeout (all 2 senders)" in labels
+
+            case_id = card["embeds"][0]["title"].removeprefix("Case #")
+            n1 = len(fake.calls)
+            click = await fake.click_button(card, f"modbot:case:{case_id}:ban", world.moderator)
+            ack = await fake.wait_for(
+                "POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
+            assert f"Case #{case_id} confirmed: all 2 senders will be banned." == (
+                ack.json["content"])
+            for banned in (world.mallory, second):
+                await fake.wait_for("PUT", rf"^/guilds/{world.guild}/bans/{banned}$", after=n1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
@@ -16,7 +17,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from adapters.telegram import TelegramAdapter, TelegramConfig
+from moderation_bot.app import open_service
 from moderation_bot.core.types import CommunitySettings, UserRef
+from moderation_bot.pipeline import Pipeline
+from moderation_bot.settings import Settings
 from tests.fakes import fake_telegram as ft
 from tests.fakes.fake_service import FakeBotService, fake_notice
 
@@ -107,3 +111,33 @@ async def polling(fake: ft.FakeTelegram) -> AsyncIterator[Harness]:
         yield harness
     finally:
         await harness.adapter.stop()
+
+
+@dataclass
+class PipelineHarness:
+    """The fast tier with the real pipeline (SQLite, baseline classifier, policy packs) as the
+    service: the group is set up with a moderators' chat."""
+
+    fake: ft.FakeTelegram
+    pipeline: Pipeline
+    app: Application  # type: ignore[type-arg]
+
+    async def process(self, update: dict[str, Any]) -> None:
+        raw = self.fake.push_update(update)
+        await self.app.process_update(Update.de_json(raw, self.app.bot))
+        await self.pipeline.dispatcher.drain()
+
+
+@pytest_asyncio.fixture
+async def with_pipeline(fake: ft.FakeTelegram, tmp_path: Path) -> AsyncIterator[PipelineHarness]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    adapter = TelegramAdapter(make_config(fake), advice_renderer=fake_notice)
+    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
+        await pipeline.save_settings(
+            CommunitySettings("telegram", str(GROUP["id"]),
+                              moderator_channel_id=str(MODS_CHAT_ID)),
+            UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+        app = adapter.build(pipeline)
+        async with app:
+            yield PipelineHarness(fake, pipeline, app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -165,3 +166,13 @@ def test_every_word_used_by_the_views_exists() -> None:
         WORDS.get(f"status_{status.value}")
     for label in ("sextortion", "image_request", "grooming", "victim_disclosure"):
         WORDS.get(f"label_{label}")
+
+
+def test_a_campaign_case_names_its_senders_and_cuts_a_long_list() -> None:
+    others = tuple(UserRef("telegram", str(2000 + n), f"Acct{n}") for n in range(12))
+    text = views.case_text(replace(_report(), other_senders=others[:1]), WORDS, "en")
+    assert ("Senders (2): <a href=\"tg://user?id=1002\">Mal &lt;script&gt;</a>, "
+            "<a href=\"tg://user?id=2000\">Acct0</a>\n") in text
+    many = views.case_text(replace(_report(), other_senders=others), WORDS, "en")
+    assert "Senders (13): " in many and "Acct8</a>, +3 more\n" in many
+    assert "Acct9" not in many

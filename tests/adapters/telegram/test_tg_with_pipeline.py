@@ -4,6 +4,7 @@ contracts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from adapters.telegram import TelegramAdapter
@@ -14,6 +15,7 @@ from policies.catalog import render
 from tests.adapters.telegram.conftest import (
     ADMIN,
     ALICE,
+    BOB,
     GROUP,
     MALLORY,
     MODS_CHAT_ID,
@@ -90,3 +92,54 @@ async def test_a_threat_goes_through_the_real_pipeline_to_telegram(fake: ft.Fake
             assert b"nudes" in exported.files["document"]
         finally:
             await adapter.stop()
+
+
+async def test_a_campaign_case_message_names_every_sender(fake: ft.FakeTelegram,
+                                                          tmp_path: Path) -> None:
+    """Two accounts send one threat: the one case message lists both, its confirm buttons say
+    they act on both, and the admin's ban is confirmed for both."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    adapter = TelegramAdapter(make_config(fake), advice_renderer=advice)
+    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
+        await pipeline.save_settings(
+            CommunitySettings("telegram", str(GROUP["id"]),
+                              moderator_channel_id=str(MODS_CHAT_ID)),
+            UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+        await adapter.start(pipeline)
+        try:
+            first = await _threat(fake, MALLORY, ALICE, "sendMessage", _to_mods)
+            edit = await _threat(fake, BOB, ALICE, "editMessageText", _to_mods)
+            text = edit.params["text"]
+            assert ("Senders (2): <a href=\"tg://user?id=1002\">Mallory</a>, "
+                    "<a href=\"tg://user?id=1004\">Bob</a>") in text
+            assert "Sender:" not in text
+            labels = [b["text"] for row in edit.params["reply_markup"]["inline_keyboard"]
+                      for b in row]
+            assert "Confirm: restrict all 2" in labels and "Confirm: ban all 2" in labels
+
+            case_id = int(text.split("Case #")[1].split("<")[0])
+            n0 = len(fake.calls)
+            fake.push_update(fake.callback_query(f"mb:{case_id}:b:{GROUP['id']}", presser=ADMIN,
+                                                 message=fake.sent_message(first)))
+            answer = await fake.wait_for("answerCallbackQuery", after=n0)
+            assert answer.params["text"] == "Confirmed. All 2 senders are banned."
+            for banned in (MALLORY, BOB):
+                await fake.wait_for("banChatMember", after=n0,
+                                    where=lambda c, b=banned: c.params["user_id"] == b["id"])
+        finally:
+            await adapter.stop()
+
+
+def _to_mods(call: ft.Call) -> bool:
+    return bool(call.params["chat_id"] == MODS_CHAT_ID)
+
+
+async def _threat(fake: ft.FakeTelegram, sender: dict, target: dict, method: str,
+                  where: Callable[[ft.Call], bool]) -> ft.Call:
+    n0 = len(fake.calls)
+    reply_to = fake.message("hi", sender=target, chat=GROUP)
+    fake.push_update(fake.group_message(
+        "i have your nudes. pay 300 in gift cards tonight or i send them to all your followers",
+        sender=sender, reply_to=reply_to))
+    return await fake.wait_for(method, after=n0, where=where)
