@@ -103,6 +103,8 @@ class OnnxClassifier:
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, intra_op_num_threads)
         options.inter_op_num_threads = 1
+        # Idle pool threads must not spin: the bot's event loop shares these cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         model_path = model_dir / model_file
         if not model_path.exists():

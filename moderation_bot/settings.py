@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     batch_max_size: int = Field(64, ge=1, le=1024)
     batch_max_wait_ms: float = Field(8.0, ge=0, le=1000)
     classifier_threads: int = Field(
-        1, ge=1, le=64, description="threads the model may use; one leaves a core to the rest")
+        2, ge=1, le=64,
+        description="threads the model may use (they sleep, never spin, while the loop works)")
     dispatch_max_attempts: int = Field(8, ge=1, le=100)
     dispatch_poll_s: float = Field(2.0, gt=0)
     dispatch_lease_s: float = Field(
