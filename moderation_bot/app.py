@@ -58,7 +58,8 @@ def _english_classifier(choice: str, threads: int) -> Classifier:
                     extra=fields(reason=type(error).__name__))
         return BaselineClassifier()
     try:
-        return load_default_classifier(intra_op_num_threads=threads)
+        # The event loop shares the cores: pool threads that spin would take its time.
+        return load_default_classifier(intra_op_num_threads=threads, spin=False)
     except (ModelLoadError, OSError) as error:
         if choice == "model":
             raise
