@@ -175,20 +175,17 @@ class ModbotCommands(app_commands.Group):
     @policy.command(name="disable", description="disable")
     @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
     async def policy_disable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
-        await _change_overrides(interaction, lambda current: overrides.with_mode(
-            current, policy.strip(), overrides.PolicyMode.OFF))
+        await _set_mode(interaction, policy, overrides.PolicyMode.OFF)
 
     @policy.command(name="enable", description="enable")
     @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
     async def policy_enable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
-        await _change_overrides(interaction, lambda current: overrides.with_mode(
-            current, policy.strip(), overrides.PolicyMode.ON))
+        await _set_mode(interaction, policy, overrides.PolicyMode.ON)
 
     @policy.command(name="shadow", description="shadow")
     @app_commands.describe(policy="The policy's id, e.g. grooming-pattern")
     async def policy_shadow(self, interaction: discord.Interaction, policy: PolicyId) -> None:
-        await _change_overrides(interaction, lambda current: overrides.with_mode(
-            current, policy.strip(), overrides.PolicyMode.SHADOW))
+        await _set_mode(interaction, policy, overrides.PolicyMode.SHADOW)
 
     @policy.command(name="reset", description="reset")
     @app_commands.describe(policy="Only this policy's changes; empty: every change")
@@ -207,6 +204,12 @@ class ModbotCommands(app_commands.Group):
             return
         await interaction.response.send_message(
             embed=overrides_embed(settings, context.strings, shown_in), ephemeral=True)
+
+
+async def _set_mode(interaction: discord.Interaction, policy: str,
+                    mode: overrides.PolicyMode) -> None:
+    await _change_overrides(
+        interaction, lambda current: overrides.with_mode(current, policy.strip(), mode))
 
 
 async def _change_overrides(interaction: discord.Interaction,

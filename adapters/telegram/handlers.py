@@ -272,10 +272,9 @@ class TelegramHandlers:
             await self._link_moderators_chat(message, context, args, locale)
             return
         community = str(chat.id)
-        if not await self._is_admin(context, community, sender.id):
-            await message.reply_text(self._words.get("admins_only", locale))
+        settings = await self._settings_for_admin(message, context, community, locale)
+        if settings is None:
             return
-        settings = await self._settings(community)
         locale = settings.locale
         help_text = self._words.get("setup_help", locale, group_id=community)
         if not args:
@@ -348,10 +347,9 @@ class TelegramHandlers:
             await message.reply_text(self._words.get("policy_in_group", locale))
             return
         community = str(chat.id)
-        if not await self._is_admin(context, community, sender.id):
-            await message.reply_text(self._words.get("admins_only", locale))
+        settings = await self._settings_for_admin(message, context, community, locale)
+        if settings is None:
             return
-        settings = await self._settings(community)
         locale = settings.locale
         help_text = self._words.get("policy_help", locale)
         args = list(context.args or [])
@@ -509,6 +507,15 @@ class TelegramHandlers:
         except (BadRequest, Forbidden, ValueError):
             return False
         return member.status in _ADMIN
+
+    async def _settings_for_admin(self, message: Message, context: Context, community_id: str,
+                                  locale: str) -> CommunitySettings | None:
+        """The group's settings when the sender may change them; else ``None``, answered."""
+        assert message.from_user is not None
+        if not await self._is_admin(context, community_id, message.from_user.id):
+            await message.reply_text(self._words.get("admins_only", locale))
+            return None
+        return await self._settings(community_id)
 
     async def _settings(self, community_id: str) -> CommunitySettings:
         settings = await self._service.get_settings(PLATFORM, community_id)

@@ -104,15 +104,12 @@ def _keep(path: Path) -> None:
     shutil.copy(path, ARTIFACTS / path.name)
 
 
-async def test_a_moderator_signs_in_claims_reveals_and_dismisses(
-        served: tuple[str, Pipeline], tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright, expect
-
-    base, pipeline = served
-    async with httpx.AsyncClient(base_url=base) as api:  # someone writes in the sandbox
+async def _sandbox_case(base: str, pipeline: Pipeline, text: str) -> tuple[int, str]:
+    """Jordan writes ``text`` to Sam in the sandbox; returns the case it opened and a moderator's
+    sign-in link to the review UI."""
+    async with httpx.AsyncClient(base_url=base) as api:
         posted = await api.post("/api/messages", json={
-            "persona": "jordan", "dm_with": "sam",
-            "text": THREAT + " <script>alert('x')</script>"})
+            "persona": "jordan", "dm_with": "sam", "text": text})
         assert posted.status_code == 200, posted.text
         case_id = posted.json()["case_id"]
         assert case_id is not None
@@ -120,6 +117,15 @@ async def test_a_moderator_signs_in_claims_reveals_and_dismisses(
     moderator = next(p for p in _personas() if p.is_moderator)
     link = await issue_signin_link(store_of(pipeline), "sandbox", "maple-hollow",
                                    moderator.user, base_url=f"{base}/review")
+    return case_id, link
+
+
+async def test_a_moderator_signs_in_claims_reveals_and_dismisses(
+        served: tuple[str, Pipeline], tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    base, pipeline = served
+    case_id, link = await _sandbox_case(base, pipeline, THREAT + " <script>alert('x')</script>")
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -212,15 +218,7 @@ async def test_a_warned_teen_says_it_was_fine_and_the_moderator_sees_it(
     from playwright.async_api import async_playwright, expect
 
     base, pipeline = served
-    async with httpx.AsyncClient(base_url=base) as api:
-        posted = await api.post("/api/messages", json={
-            "persona": "jordan", "dm_with": "sam", "text": THREAT})
-        case_id = posted.json()["case_id"]
-        assert case_id is not None
-    await pipeline.dispatcher.drain()
-    moderator = next(p for p in _personas() if p.is_moderator)
-    link = await issue_signin_link(store_of(pipeline), "sandbox", "maple-hollow",
-                                   moderator.user, base_url=f"{base}/review")
+    case_id, link = await _sandbox_case(base, pipeline, THREAT)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
 from adapters.discord.bot import ModBotClient, ShardedModBotClient
+from moderation_bot.app import open_service
 from moderation_bot.core.types import (
+    CommunitySettings,
     IncomingMessage,
     Outcome,
     UserRef,
 )
+from moderation_bot.pipeline import Pipeline
+from moderation_bot.settings import Settings
 from tests.fakes.fake_discord import MANAGE_GUILD, MODERATE_MEMBERS, FakeDiscord
 from tests.fakes.fake_service import FakeBotService
 
@@ -98,3 +106,21 @@ async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@asynccontextmanager
+async def bot_with_pipeline(world: World, folder: Path, *, locale: str = "en"
+                            ) -> AsyncIterator[Pipeline]:
+    """The real adapter in front of the real pipeline (SQLite in ``folder``, keyword baseline,
+    the policy packs), with the world's server set up by its admin; yields the pipeline."""
+    settings = Settings(database_url=f"sqlite:///{folder}/modbot.sqlite3",
+                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
+    actions = DiscordActions()
+    async with open_service(settings, {"discord": actions}) as pipeline:
+        await pipeline.save_settings(CommunitySettings(
+            "discord", str(world.guild), locale=locale, moderator_channel_id=str(world.mods)),
+            UserRef("discord", str(world.admin), "Ada"))
+        adapter = DiscordAdapter(pipeline, DiscordConfig(
+            token=world.fake.token, guild_ready_timeout=0.05), actions=actions)
+        async with adapter:
+            yield pipeline

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
-from moderation_bot.app import open_service
-from moderation_bot.core.types import CaseStatus, CommunitySettings, UserRef
-from moderation_bot.settings import Settings
-from tests.adapters.discord.harness import World
+from moderation_bot.core.types import CaseStatus
+from tests.adapters.discord.harness import World, bot_with_pipeline
 
 EPHEMERAL = 64
 UPDATE_MESSAGE = 7
@@ -107,37 +104,28 @@ async def test_a_failing_service_gets_an_apology(world: World, start_bot):
 
 async def test_through_the_real_pipeline(world: World, tmp_path: Path):
     fake = world.fake
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
-    actions = DiscordActions()
-    async with open_service(settings, {"discord": actions}) as pipeline:
-        await pipeline.save_settings(CommunitySettings(
-            "discord", str(world.guild), locale="de", moderator_channel_id=str(world.mods)),
-            UserRef("discord", str(world.admin), "Ada"))
-        adapter = DiscordAdapter(pipeline, DiscordConfig(
-            token=fake.token, guild_ready_timeout=0.05), actions=actions)
-        async with adapter:
-            n0 = len(fake.calls)
-            await fake.user_says(
-                world.general, world.mallory,
-                f"<@{world.alice}> i have your nudes. send 200 dollars or i send them to your "
-                "family", mentions=[world.alice])
-            await fake.wait_for("POST", r"^/users/@me/channels$", after=n0)
-            dm_channel = fake.dm_channels[world.alice]
-            await fake.wait_for("POST", rf"^/channels/{dm_channel}/messages$", after=n0)
-            (warning,) = fake.messages[dm_channel].values()
-            (button,) = _buttons(warning)
-            assert button["label"] == "Das war in Ordnung"  # the community's language
-            case_id = int(button["custom_id"].rsplit(":", 1)[1])
+    async with bot_with_pipeline(world, tmp_path, locale="de") as pipeline:
+        n0 = len(fake.calls)
+        await fake.user_says(
+            world.general, world.mallory,
+            f"<@{world.alice}> i have your nudes. send 200 dollars or i send them to your "
+            "family", mentions=[world.alice])
+        await fake.wait_for("POST", r"^/users/@me/channels$", after=n0)
+        dm_channel = fake.dm_channels[world.alice]
+        await fake.wait_for("POST", rf"^/channels/{dm_channel}/messages$", after=n0)
+        (warning,) = fake.messages[dm_channel].values()
+        (button,) = _buttons(warning)
+        assert button["label"] == "Das war in Ordnung"  # the community's language
+        case_id = int(button["custom_id"].rsplit(":", 1)[1])
 
-            n1 = len(fake.calls)
-            click = await fake.click_button(warning, button["custom_id"], world.alice)
-            await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$",
-                                after=n1)
-            await pipeline.dispatcher.drain()
-            report = await pipeline.case_report("discord", str(world.guild), case_id)
-            assert report is not None and report.status is CaseStatus.OPEN
-            assert [p.id for p in report.said_fine] == [str(world.alice)]
-            (card_id,) = fake.messages[world.mods]
-            assert "Said the warning was fine" in json.dumps(
-                fake.messages[world.mods][card_id]["embeds"])
+        n1 = len(fake.calls)
+        click = await fake.click_button(warning, button["custom_id"], world.alice)
+        await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$",
+                            after=n1)
+        await pipeline.dispatcher.drain()
+        report = await pipeline.case_report("discord", str(world.guild), case_id)
+        assert report is not None and report.status is CaseStatus.OPEN
+        assert [p.id for p in report.said_fine] == [str(world.alice)]
+        (card_id,) = fake.messages[world.mods]
+        assert "Said the warning was fine" in json.dumps(
+            fake.messages[world.mods][card_id]["embeds"])

@@ -11,13 +11,9 @@ from typing import Any
 
 import pytest
 
-from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
-from moderation_bot.app import open_service
-from moderation_bot.core.types import CommunitySettings, UserRef
 from moderation_bot.pipeline import Pipeline
 from moderation_bot.policy_book import PackPolicyBook
-from moderation_bot.settings import Settings
-from tests.adapters.discord.harness import World
+from tests.adapters.discord.harness import World, bot_with_pipeline
 
 EPHEMERAL = 64
 SUBCOMMAND, GROUP, STRING, NUMBER = 1, 2, 3, 10
@@ -27,17 +23,8 @@ Run = Callable[..., Awaitable[dict[str, Any]]]
 
 @pytest.fixture
 async def pipeline(world: World, tmp_path: Path) -> AsyncIterator[Pipeline]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
-    actions = DiscordActions()
-    async with open_service(settings, {"discord": actions}) as service:
-        await service.save_settings(CommunitySettings(
-            "discord", str(world.guild), moderator_channel_id=str(world.mods)),
-            UserRef("discord", str(world.admin), "Ada"))
-        adapter = DiscordAdapter(service, DiscordConfig(
-            token=world.fake.token, guild_ready_timeout=0.05), actions=actions)
-        async with adapter:
-            yield service
+    async with bot_with_pipeline(world, tmp_path) as service:
+        yield service
 
 
 @pytest.fixture

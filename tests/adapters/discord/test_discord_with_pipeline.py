@@ -7,44 +7,31 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from adapters.discord import DiscordActions, DiscordAdapter, DiscordConfig
-from moderation_bot.app import open_service
-from moderation_bot.core.types import CommunitySettings, UserRef
-from moderation_bot.settings import Settings
-from tests.adapters.discord.harness import World
+from tests.adapters.discord.harness import World, bot_with_pipeline
 
 
 async def test_a_threat_goes_through_the_real_pipeline_to_discord(world: World, tmp_path: Path):
     fake = world.fake
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
-    actions = DiscordActions()
-    async with open_service(settings, {"discord": actions}) as pipeline:
-        await pipeline.save_settings(CommunitySettings(
-            "discord", str(world.guild), moderator_channel_id=str(world.mods)),
-            UserRef("discord", str(world.admin), "Ada"))
-        adapter = DiscordAdapter(pipeline, DiscordConfig(
-            token=fake.token, guild_ready_timeout=0.05), actions=actions)
-        async with adapter:
-            n0 = len(fake.calls)
-            await fake.user_says(
-                world.general, world.mallory,
-                f"<@{world.alice}> i have your nudes. send 200 dollars or i send them to your "
-                "family", mentions=[world.alice])
-            card = await fake.wait_for("POST", rf"^/channels/{world.mods}/messages$", after=n0)
-            await fake.wait_for("POST", r"^/users/@me/channels$", after=n0)
-            assert card.json["embeds"][0]["title"].startswith("Case #")
-            assert "nudes" not in str(card.json)
+    async with bot_with_pipeline(world, tmp_path) as pipeline:
+        n0 = len(fake.calls)
+        await fake.user_says(
+            world.general, world.mallory,
+            f"<@{world.alice}> i have your nudes. send 200 dollars or i send them to your "
+            "family", mentions=[world.alice])
+        card = await fake.wait_for("POST", rf"^/channels/{world.mods}/messages$", after=n0)
+        await fake.wait_for("POST", r"^/users/@me/channels$", after=n0)
+        assert card.json["embeds"][0]["title"].startswith("Case #")
+        assert "nudes" not in str(card.json)
 
-            # A moderator claims it: the real service audits and re-renders the card.
-            (card_id,) = fake.messages[world.mods]
-            case_id = card.json["embeds"][0]["title"].removeprefix("Case #")
-            n1 = len(fake.calls)
-            click = await fake.click_button(fake.messages[world.mods][card_id],
-                                            f"modbot:case:{case_id}:claim", world.moderator)
-            await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
-            report = await pipeline.case_report("discord", str(world.guild), int(case_id))
-            assert report is not None and report.claimed_by
+        # A moderator claims it: the real service audits and re-renders the card.
+        (card_id,) = fake.messages[world.mods]
+        case_id = card.json["embeds"][0]["title"].removeprefix("Case #")
+        n1 = len(fake.calls)
+        click = await fake.click_button(fake.messages[world.mods][card_id],
+                                        f"modbot:case:{case_id}:claim", world.moderator)
+        await fake.wait_for("POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
+        report = await pipeline.case_report("discord", str(world.guild), int(case_id))
+        assert report is not None and report.claimed_by
 
 
 async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(world: World,
@@ -54,39 +41,30 @@ async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(wor
     fake = world.fake
     second = fake.add_member(world.guild, "Mel", account_age=timedelta(days=1),
                              member_for=timedelta(hours=2))
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
-    actions = DiscordActions()
-    async with open_service(settings, {"discord": actions}) as pipeline:
-        await pipeline.save_settings(CommunitySettings(
-            "discord", str(world.guild), moderator_channel_id=str(world.mods)),
-            UserRef("discord", str(world.admin), "Ada"))
-        adapter = DiscordAdapter(pipeline, DiscordConfig(
-            token=fake.token, guild_ready_timeout=0.05), actions=actions)
-        async with adapter:
+    async with bot_with_pipeline(world, tmp_path):
+        n0 = len(fake.calls)
+        for sender, target in ((world.mallory, world.alice), (second, world.bob)):
+            await fake.user_says(
+                world.general, sender,
+                f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
+                "them to all your followers", mentions=[target])
+            await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
             n0 = len(fake.calls)
-            for sender, target in ((world.mallory, world.alice), (second, world.bob)):
-                await fake.user_says(
-                    world.general, sender,
-                    f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
-                    "them to all your followers", mentions=[target])
-                await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
-                n0 = len(fake.calls)
-            await fake.wait_for("PATCH", rf"^/channels/{world.mods}/messages/\d+$")
-            (card,) = fake.messages[world.mods].values()
-            fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
-            assert f"<@{world.mallory}> (Mallory), <@{second}> (Mel)" == fields["Senders (2)"]
-            assert "Sender" not in fields
-            labels = [c["label"] for row in card["components"] for c in row["components"]]
-            assert "Confirm ban (all 2 senders)" in labels
-            assert "Confirm timeout (all 2 senders)" in labels
+        await fake.wait_for("PATCH", rf"^/channels/{world.mods}/messages/\d+$")
+        (card,) = fake.messages[world.mods].values()
+        fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
+        assert f"<@{world.mallory}> (Mallory), <@{second}> (Mel)" == fields["Senders (2)"]
+        assert "Sender" not in fields
+        labels = [c["label"] for row in card["components"] for c in row["components"]]
+        assert "Confirm ban (all 2 senders)" in labels
+        assert "Confirm timeout (all 2 senders)" in labels
 
-            case_id = card["embeds"][0]["title"].removeprefix("Case #")
-            n1 = len(fake.calls)
-            click = await fake.click_button(card, f"modbot:case:{case_id}:ban", world.moderator)
-            ack = await fake.wait_for(
-                "POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
-            assert f"Case #{case_id} confirmed: all 2 senders will be banned." == (
-                ack.json["content"])
-            for banned in (world.mallory, second):
-                await fake.wait_for("PUT", rf"^/guilds/{world.guild}/bans/{banned}$", after=n1)
+        case_id = card["embeds"][0]["title"].removeprefix("Case #")
+        n1 = len(fake.calls)
+        click = await fake.click_button(card, f"modbot:case:{case_id}:ban", world.moderator)
+        ack = await fake.wait_for(
+            "POST", rf"^/webhooks/{fake.app_id}/{click['token']}$", after=n1)
+        assert f"Case #{case_id} confirmed: all 2 senders will be banned." == (
+            ack.json["content"])
+        for banned in (world.mallory, second):
+            await fake.wait_for("PUT", rf"^/guilds/{world.guild}/bans/{banned}$", after=n1)

@@ -8,6 +8,7 @@ runs the real Updater long-polling the fake.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from telegram.ext import Application
 
 from adapters.telegram import TelegramAdapter, TelegramConfig
 from moderation_bot.app import open_service
+from moderation_bot.core.ports import PlatformActions
 from moderation_bot.core.types import CommunitySettings, UserRef
 from moderation_bot.pipeline import Pipeline
 from moderation_bot.settings import Settings
@@ -128,16 +130,24 @@ class PipelineHarness:
         await self.pipeline.dispatcher.drain()
 
 
-@pytest_asyncio.fixture
-async def with_pipeline(fake: ft.FakeTelegram, tmp_path: Path) -> AsyncIterator[PipelineHarness]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
+@asynccontextmanager
+async def real_pipeline(actions: PlatformActions, folder: Path) -> AsyncIterator[Pipeline]:
+    """The real pipeline (SQLite in ``folder``, keyword baseline, policy packs) sending through
+    ``actions``, with the test group set up by its admin and a moderators' chat."""
+    settings = Settings(database_url=f"sqlite:///{folder}/modbot.sqlite3",
                         classifier="baseline", _env_file=None)  # type: ignore[call-arg]
-    adapter = TelegramAdapter(make_config(fake), advice_renderer=fake_notice)
-    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
+    async with open_service(settings, {"telegram": actions}) as pipeline:
         await pipeline.save_settings(
             CommunitySettings("telegram", str(GROUP["id"]),
                               moderator_channel_id=str(MODS_CHAT_ID)),
             UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+        yield pipeline
+
+
+@pytest_asyncio.fixture
+async def with_pipeline(fake: ft.FakeTelegram, tmp_path: Path) -> AsyncIterator[PipelineHarness]:
+    adapter = TelegramAdapter(make_config(fake), advice_renderer=fake_notice)
+    async with real_pipeline(adapter.actions, tmp_path) as pipeline:
         app = adapter.build(pipeline)
         async with app:
             yield PipelineHarness(fake, pipeline, app)

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.telegram import TelegramAdapter
-from moderation_bot.app import open_service
-from moderation_bot.core.types import CommunitySettings, EffectKind, Notice, UserRef
-from moderation_bot.settings import Settings
+from moderation_bot.core.types import EffectKind, Notice
 from policies.catalog import render
 from tests.adapters.telegram.conftest import (
     ADMIN,
@@ -20,6 +18,7 @@ from tests.adapters.telegram.conftest import (
     MALLORY,
     MODS_CHAT_ID,
     make_config,
+    real_pipeline,
 )
 from tests.fakes import fake_telegram as ft
 
@@ -32,14 +31,8 @@ def advice(topic: str, locale: str) -> Notice:
 
 async def test_a_threat_goes_through_the_real_pipeline_to_telegram(fake: ft.FakeTelegram,
                                                                    tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
     adapter = TelegramAdapter(make_config(fake), advice_renderer=advice)
-    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
-        await pipeline.save_settings(
-            CommunitySettings("telegram", str(GROUP["id"]),
-                              moderator_channel_id=str(MODS_CHAT_ID)),
-            UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+    async with real_pipeline(adapter.actions, tmp_path) as pipeline:
         await adapter.start(pipeline)
         try:
             n0 = len(fake.calls)
@@ -98,14 +91,8 @@ async def test_a_campaign_case_message_names_every_sender(fake: ft.FakeTelegram,
                                                           tmp_path: Path) -> None:
     """Two accounts send one threat: the one case message lists both, its confirm buttons say
     they act on both, and the admin's ban is confirmed for both."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/modbot.sqlite3",
-                        classifier="baseline", _env_file=None)  # type: ignore[call-arg]
     adapter = TelegramAdapter(make_config(fake), advice_renderer=advice)
-    async with open_service(settings, {"telegram": adapter.actions}) as pipeline:
-        await pipeline.save_settings(
-            CommunitySettings("telegram", str(GROUP["id"]),
-                              moderator_channel_id=str(MODS_CHAT_ID)),
-            UserRef("telegram", str(ADMIN["id"]), "Ada Admin"))
+    async with real_pipeline(adapter.actions, tmp_path) as pipeline:
         await adapter.start(pipeline)
         try:
             first = await _threat(fake, MALLORY, ALICE, "sendMessage", _to_mods)
