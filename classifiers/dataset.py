@@ -32,7 +32,7 @@ from classifiers.labelling import label_decoy_line, label_offender_line
 from classifiers.normalize import normalize
 from moderation_bot.core.types import LABELS
 
-VERSION = "v3"
+VERSION = "v4"
 SEED = 20261129
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -195,7 +195,7 @@ def synthetic_examples(rng: random.Random) -> Iterator[Example]:
         count = SYNTHETIC_PER_FAMILY[family.split]
         if family.split == "train" and not family.labels:
             count = NEGATIVE_FAMILY_TRAIN
-        for g in generate(family, count, rng):
+        for g in generate(family, count * family.weight, rng):
             source = "synthetic_hard_negative" if not g.labels else "synthetic"
             yield Example(
                 _id(source, g.text, g.family),

@@ -18,6 +18,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from classifiers.compositional import (
+    gr_compose,
+    hn_compose,
+    ir_compose,
+    ir_groom_compose,
+)
 from classifiers.style import stylize
 
 Maker = Callable[[random.Random], str]
@@ -31,6 +37,8 @@ class Family:
     labels: tuple[str, ...]
     split: str
     make: Maker
+    weight: int = 1
+    """Multiplies the family's example count (compositional families have many structures)."""
 
 
 def _pick(rng: random.Random, options: tuple[str, ...] | list[str]) -> str:
@@ -2286,6 +2294,11 @@ FAMILIES: tuple[Family, ...] = (
     Family("hn_tattle", (), "train", hn_tattle),
     Family("hn_commission", (), "dev", hn_commission),
     Family("hn_family_pics", (), "test", hn_family_pics),
+    # v4: compositional families (see classifiers/compositional.py), train only
+    Family("ir_compose", ("image_request",), "train", ir_compose, weight=3),
+    Family("ir_groom_compose", ("image_request", "grooming"), "train", ir_groom_compose, weight=2),
+    Family("gr_compose", ("grooming",), "train", gr_compose, weight=3),
+    Family("hn_compose", (), "train", hn_compose, weight=3),
 )
 
 

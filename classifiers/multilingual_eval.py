@@ -72,9 +72,15 @@ def probe_report(probs: np.ndarray, rows: list[dict[str, object]],
         wanted = [(i, LABELS.index(str(label))) for i in pos
                   for label in rows[i]["labels"]]  # type: ignore[attr-defined]
         hits = sum(1 for i, j in wanted if probs[i, j] >= th[j])
+        per_label = {
+            label: f"{sum(1 for i, j in wanted if j == k and probs[i, j] >= th[j])}/"
+            f"{sum(1 for _, j in wanted if j == k)}"
+            for k, label in enumerate(LABELS) if any(j == k for _, j in wanted)
+        }
         out[lang] = {
             "positives_flagged": f"{sum(flagged[i] for i in pos)}/{len(pos)}",
             "label_recall": round(hits / max(1, len(wanted)), 3),
+            "recall_by_label": per_label,
             "benign_flagged": f"{sum(flagged[i] for i in neg)}/{len(neg)}",
             "mean_top_score_positives": round(float(np.mean([probs[i].max() for i in pos])), 3)
             if pos else None,
@@ -139,6 +145,9 @@ def format_report(report: dict[str, object]) -> str:
                 f"{both['label_recall']}, benign flagged {alone['benign_flagged']} -> "
                 f"{both['benign_flagged']}, mean top score {alone['mean_top_score_positives']}"
                 f" -> {both['mean_top_score_positives']}")
+            lines.append("    by label: " + ", ".join(
+                f"{label} {hits} -> {both['recall_by_label'][label]}"
+                for label, hits in alone["recall_by_label"].items()))
     english = report.get("english")
     if english:
         oc = english["ordinary_chat"]  # type: ignore[index]

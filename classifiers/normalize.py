@@ -97,7 +97,8 @@ _WORD = re.compile(r"[\w@$!|€£]+")
 # Numbers with a unit or ordinal stay numbers: 24h, 10pm, 3rd, 100k, 13yo, 5mins, 2x, 4u.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,]\d+)?(?:st|nd|rd|th|h|hr|hrs|hour|hours|m|min|mins|s|sec|secs|k|pm|am|yo|yrs?|"
-    r"x|gb|mb|kb|p|d|days?|w|wks?|u|ur|g)?"
+    r"x|gb|mb|kb|p|d|days?|w|wks?|u|ur|g|"
+    r"eur|euros?|usd|dollars?|bucks|quid|pounds?|gbp|btc|cad|aud|inr|rs|pesos?|reais)?"
 )
 _LEET_WORDS = {
     "m8": "mate",
@@ -125,6 +126,17 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 # Runs of >= 4 single letters separated by one separator: "s e n d", "n.u.d.e.s", "p-i-c".
 _SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*|/+~]){3,}[^\W\d_](?![^\W\d_])")
 _SPACED_SEP = re.compile(r"[ .\-_*|/+~]")
+# A spaced run swallows a one-letter word before it: "send me a n u d e s" is "a nudes", not
+# "anudes". These are the words people space out to dodge filters; when the run minus its first
+# letter is one of them, and the whole run is not, the first letter stays a word of its own.
+_ONE_LETTER_WORDS = frozenset("aiu")
+_SPACED_WORDS = frozenset(
+    "nudes nude noods noodz nudez naked pics pictures picture photo photos selfie selfies video "
+    "videos send sexy snap snapchat insta instagram telegram whatsapp kik cam webcam boobs tits "
+    "dick cock pussy money cash bitcoin crypto paypal cashapp venmo pay police family parents "
+    "friends followers secret delete private leak post expose everyone "
+    "fotos foto publicar enviar desnuda desnudo pelada pelado nackt nacktbilder envoyer".split()
+)
 _SPACES = re.compile(r"\s+")
 
 _EMOJI_WORDS: dict[str, str] = {
@@ -226,7 +238,16 @@ def _unleet_word(match: re.Match[str]) -> str:
 
 
 def _unspace(match: re.Match[str]) -> str:
-    return _SPACED_SEP.sub("", match.group())
+    run = match.group()
+    joined = _SPACED_SEP.sub("", run)
+    if (
+        run[0] in _ONE_LETTER_WORDS
+        and run[1] == " "
+        and joined[1:] in _SPACED_WORDS
+        and joined not in _SPACED_WORDS
+    ):
+        return f"{run[0]} {joined[1:]}"
+    return joined
 
 
 def normalize(text: str) -> str:

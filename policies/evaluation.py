@@ -11,12 +11,20 @@ The replay is pure: the caller runs the classifier. :func:`read_streams` reads t
 ``../shared/data`` into per-sender streams, and :func:`evaluate_packs` runs any classifier (the
 ``Classifier`` port) over them; this package does not import ``classifiers``, so the caller
 passes the classifier and the normaliser (see ``policies/README.md``).
+:func:`classify_streams_cached` keeps the scores in a file keyed by the model id, so re-tuning a
+pack's thresholds replays in seconds instead of re-running the model.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
 import json
+import os
 import statistics
+import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +32,7 @@ from pathlib import Path
 
 from moderation_bot.core.ports import Classifier
 from moderation_bot.core.types import (
+    LABELS,
     Classification,
     CommunitySettings,
     Decision,
@@ -226,6 +235,33 @@ def _lines(path: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
+def unique_texts(streams: Sequence[Stream], normalize: Callable[[str], str]) -> list[str]:
+    """Every distinct normalised text of ``streams``, sorted (the order they are scored in)."""
+    return sorted({normalize(t) for s in streams for t in s.texts})
+
+
+def score_texts(
+    texts: Sequence[str], classifier: Classifier, *, batch_size: int = 64
+) -> dict[str, Classification]:
+    """Each text's classification, scored in batches of ``batch_size`` in the given order."""
+    scored: dict[str, Classification] = {}
+    for start in range(0, len(texts), batch_size):
+        chunk = list(texts[start : start + batch_size])
+        scored.update(zip(chunk, classifier.classify_batch(chunk), strict=True))
+    return scored
+
+
+def stream_classifications(
+    streams: Sequence[Stream],
+    scored: Mapping[str, Classification],
+    normalize: Callable[[str], str],
+) -> dict[str, list[Classification]]:
+    """Each stream's classifications, keyed ``group:stream_id``, looked up in ``scored``."""
+    return {
+        f"{s.group}:{s.stream_id}": [scored[normalize(t)] for t in s.texts] for s in streams
+    }
+
+
 def classify_streams(
     streams: Sequence[Stream],
     classifier: Classifier,
@@ -234,14 +270,144 @@ def classify_streams(
     batch_size: int = 64,
 ) -> dict[str, list[Classification]]:
     """Each stream's classifications, keyed ``group:stream_id``; repeated texts scored once."""
-    unique = sorted({normalize(t) for s in streams for t in s.texts})
-    scored: dict[str, Classification] = {}
-    for start in range(0, len(unique), batch_size):
-        chunk = unique[start : start + batch_size]
-        scored.update(zip(chunk, classifier.classify_batch(chunk), strict=True))
-    return {
-        f"{s.group}:{s.stream_id}": [scored[normalize(t)] for t in s.texts] for s in streams
+    scored = score_texts(unique_texts(streams, normalize), classifier, batch_size=batch_size)
+    return stream_classifications(streams, scored, normalize)
+
+
+# The score cache: gzip JSON lines. A header line, then one ``[key, score, ...]`` line per text,
+# scores in the header's label order. Keys are hashes of the normalised texts, so the file holds
+# no message text and can sit anywhere without leaking the corpora.
+SCORE_CACHE_FORMAT = "moderation-bot-scores"
+SCORE_CACHE_VERSION = 1
+
+
+class ScoreCacheError(Exception):
+    """The score cache cannot be used; the message says why in one line (never a message text)."""
+
+
+def text_key(text: str) -> str:
+    """The key a normalised text is stored under in a score cache (128-bit BLAKE2b, hex)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def write_score_cache(path: Path, model_id: str, scored: Mapping[str, Classification]) -> None:
+    """Write ``scored`` (normalised text -> classification) to ``path`` atomically.
+
+    The file is written next to ``path`` under a temporary name and renamed over it, so a run
+    stopped half-way never leaves a truncated cache behind. Raises ``OSError``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {
+        "format": SCORE_CACHE_FORMAT,
+        "version": SCORE_CACHE_VERSION,
+        "model_id": model_id,
+        "labels": list(LABELS),
+        "key": "blake2b-128 of the normalised text",
+        "count": len(scored),
     }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+                fh.write((json.dumps(header) + "\n").encode("utf-8"))
+                for text in sorted(scored):
+                    row = [text_key(text), *(scored[text].scores[label] for label in LABELS)]
+                    fh.write((json.dumps(row) + "\n").encode("utf-8"))
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_score_cache(path: Path, model_id: str, texts: Iterable[str]) -> dict[str, Classification]:
+    """The cached classification of each of ``texts`` (normalised), from ``path``.
+
+    Raises :class:`ScoreCacheError` when the file cannot be read, was written for another model
+    or label set, or lacks any of ``texts``; ``FileNotFoundError`` when there is no file.
+    """
+    try:
+        with gzip.open(path, "rb") as fh:
+            header = json.loads(fh.readline())
+            if not isinstance(header, dict) or header.get("format") != SCORE_CACHE_FORMAT:
+                raise ScoreCacheError(f"{path} is not a score cache")
+            if header.get("version") != SCORE_CACHE_VERSION:
+                raise ScoreCacheError(f"{path} is a score cache of another version")
+            if header.get("model_id") != model_id:
+                raise ScoreCacheError(
+                    f"{path} holds scores of model {header.get('model_id')!r}, not {model_id!r}"
+                )
+            labels = header.get("labels")
+            if not isinstance(labels, list) or sorted(labels) != sorted(LABELS):
+                raise ScoreCacheError(f"{path} holds scores for other labels")
+            stored: dict[str, tuple[float, ...]] = {}
+            for line in fh:
+                key, *values = json.loads(line)
+                if not isinstance(key, str) or len(values) != len(labels):
+                    raise ValueError("malformed row")
+                stored[key] = tuple(float(v) for v in values)
+    except FileNotFoundError:
+        raise
+    except ScoreCacheError:
+        raise
+    except (OSError, EOFError, ValueError, TypeError, zlib.error) as exc:
+        raise ScoreCacheError(f"cannot read the score cache {path} ({type(exc).__name__})") from exc
+    if len(stored) != header.get("count"):
+        raise ScoreCacheError(f"{path} is incomplete")
+    result: dict[str, Classification] = {}
+    missing = 0
+    for text in texts:
+        values = stored.get(text_key(text))
+        if values is None:
+            missing += 1
+        else:
+            result[text] = Classification(dict(zip(labels, values, strict=True)), model_id)
+    if missing:
+        raise ScoreCacheError(f"{path} lacks the scores of {missing:,} of these texts")
+    return result
+
+
+def classify_streams_cached(
+    streams: Sequence[Stream],
+    classifier_factory: Callable[[], Classifier],
+    normalize: Callable[[str], str],
+    *,
+    model_id: str,
+    cache: Path | None,
+    notice: Callable[[str], None] = lambda line: None,
+    batch_size: int = 64,
+) -> dict[str, list[Classification]]:
+    """:func:`classify_streams`, reusing the scores in ``cache`` when it fits.
+
+    ``model_id`` is the model the classifier would load; a cache written for it that covers every
+    text is used and the classifier is never made. Otherwise ``classifier_factory()`` scores every
+    text as :func:`classify_streams` does (same batches, so the same scores) and the cache is
+    rewritten. ``notice`` gets one line per event worth telling (never a message text).
+    """
+    texts = unique_texts(streams, normalize)
+    if cache is not None:
+        try:
+            scored = read_score_cache(cache, model_id, texts)
+        except FileNotFoundError:
+            notice(f"no score cache at {cache} yet: scoring, then saving it there")
+        except ScoreCacheError as exc:
+            notice(f"{exc}: scoring again")
+        else:
+            notice(f"using the cached scores of {len(texts):,} texts from {cache}")
+            return stream_classifications(streams, scored, normalize)
+    classifier = classifier_factory()
+    notice(f"scoring {len(texts):,} texts with {classifier.model_id}")
+    scored = score_texts(texts, classifier, batch_size=batch_size)
+    if cache is not None:
+        try:
+            write_score_cache(cache, classifier.model_id, scored)
+        except OSError as exc:
+            notice(f"could not save the score cache {cache} ({exc.strerror or exc})")
+        else:
+            notice(f"saved the scores of {len(texts):,} texts to {cache}")
+    return stream_classifications(streams, scored, normalize)
 
 
 def evaluate_pack(

@@ -109,3 +109,24 @@ def test_thresholds_respect_the_ordinary_chat_budget() -> None:
     chosen = choose_thresholds(probs, y, ordinary, max_ordinary_fpr=0.001)
     for j, label in enumerate(LABELS):
         assert (probs[ordinary, j] >= chosen[label]).mean() <= 0.001
+
+
+def test_compositional_families_train_only_with_many_structures() -> None:
+    """The compositional families feed training only (held-out numbers stay honest) and vary
+    their structure: many distinct openings, not one template's."""
+    compositional = [f for f in FAMILIES if f.make.__module__ == "classifiers.compositional"]
+    assert {f.name for f in compositional} == {
+        "ir_compose", "ir_groom_compose", "gr_compose", "hn_compose"
+    }
+    for family in compositional:
+        assert family.split == "train" and family.weight > 1
+        texts = [family.make(random.Random(seed)) for seed in range(300)]
+        openings = {" ".join(t.split()[:2]) for t in texts}
+        assert len(openings) > 60, family.name
+
+
+def test_benign_compositional_mirror_has_no_sexual_words() -> None:
+    family = next(f for f in FAMILIES if f.name == "hn_compose")
+    rng = random.Random(4)
+    for _ in range(300):
+        assert not SEXUAL.search(normalize(family.make(rng)))

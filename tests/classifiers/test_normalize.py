@@ -24,6 +24,10 @@ from classifiers.normalize import normalize
         ("send 📸", "send photo"),
         ("z̷̛a̴l̵g̶o̷", "zalgo"),
         ("PLEEEEEEASE", "pleeease"),
+        ("send me a n u d e s", "send me a nudes"),  # the article stays a word
+        ("i s e n d", "i send"),
+        ("i n s t a", "insta"),  # a word that starts with the letter stays whole
+        ("voy a p u b l i c a r", "voy a publicar"),
     ],
 )
 def test_obfuscations_fold_to_plain_text(obfuscated: str, plain: str) -> None:
@@ -32,7 +36,17 @@ def test_obfuscations_fold_to_plain_text(obfuscated: str, plain: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["pay $50k by 10pm", "meet at 3rd street at 24h", "@john hi", "£600", "i'm 13", "r u a girl"],
+    [
+        "pay $50k by 10pm",
+        "meet at 3rd street at 24h",
+        "@john hi",
+        "£600",
+        "i'm 13",
+        "r u a girl",
+        "send 300euros now",
+        "give me 200eur",
+        "50bucks or else",
+    ],
 )
 def test_numbers_mentions_and_short_words_survive(text: str) -> None:
     assert normalize(text) == text.lower()

@@ -85,8 +85,9 @@ CASES = [
     row("default", {"image_request": 0.6},
         {"image-request-to-minor": "warn advice delete escalate"},
         recipient_is_minor=True, case="image-request-to-a-minor"),
-    row("default", {"grooming": 0.9}, {"grooming-clear": "warn advice escalate"},
+    row("default", {"grooming": 0.95}, {"grooming-clear": "warn advice escalate"},
         case="clear-grooming"),
+    row("default", {"grooming": 0.9}, {}, case="grooming-below-the-top-adds-up-through-risk"),
     row("default", {"image_request": 0.6}, {"grooming-pattern": "warn advice escalate"},
         risk={"conversation_risk": 0.65, "signals": frozenset({"grooming", "image_request"})},
         case="signs-add-up"),
@@ -124,9 +125,9 @@ CASES = [
         {"image-request-clear": "warn advice delete timeout escalate"}, case="clear-image-request"),
     row("teen", {"image_request": 0.75}, {"image-request-possible": "warn advice escalate"},
         case="possible-image-request"),
-    row("teen", {"grooming": 0.92}, {"grooming-clear": "warn advice delete escalate"},
+    row("teen", {"grooming": 0.95}, {"grooming-clear": "warn advice delete escalate"},
         case="clear-grooming"),
-    row("teen", {"grooming": 0.87}, {"grooming-early": "escalate"},
+    row("teen", {"grooming": 0.93}, {"grooming-early": "escalate"},
         case="early-grooming-sign-goes-quietly-to-moderators"),
     row("teen", {"grooming": 0.5}, {}, case="a-plain-age-question-alone"),
     row("teen", {"image_request": 0.4}, {"grooming-pattern": "warn advice escalate"},
@@ -411,7 +412,7 @@ def test_sender_flagged_in_other_communities_is_escalated() -> None:
 
 def test_flag_orders_labels_by_score() -> None:
     pack = load_pack("default")
-    assert flag(pack, scores(grooming=0.91, sextortion=0.93, image_request=0.2)) == (
+    assert flag(pack, scores(grooming=0.95, sextortion=0.97, image_request=0.2)) == (
         True,
         ("sextortion", "grooming"),
     )
