@@ -13,6 +13,10 @@ A warning and the advice for the same person about the same message are merged i
 message: one calm message is kinder than two. A warning names its case (``Notice.case_id``), so
 the person can answer it ("this was fine"); support for someone who disclosed does not.
 
+Timeouts and lifts of one member in one community are sent in the order they were queued: a row
+waits (without counting an attempt) while an earlier one for that member is pending, so a lift
+queued by a dismiss always lands after the timeout it undoes, even one still being retried.
+
 Several dispatchers (one per worker process) may share one outbox: each sends only the rows it
 has leased (``OutboxRepository.claim_due``), renews its leases while it works, and releases a
 row when it is done, retried or failed. Rows merged into one call (warning + advice, the pending
@@ -63,6 +67,10 @@ class DispatchError(RuntimeError):
 
 class RefusedForGood(DispatchError):
     """The platform refused in a way retrying cannot fix (missing rights, unknown chat)."""
+
+
+class NotYet(Exception):
+    """An earlier timeout or lift for the same member is still pending: try again shortly."""
 
 
 class HeldElsewhere(Exception):
@@ -202,6 +210,13 @@ class Dispatcher:
             log.info("effect postponed: another dispatcher is sending this case", extra=fields(
                 outbox_id=row.id, kind=row.kind, case_id=row.case_id))
             return 0
+        except NotYet:
+            await self._store.outbox.release(
+                [row.id], self._claimant,
+                self._clock() + timedelta(seconds=STEP_BACK_S * random.uniform(0.5, 1.5)))
+            log.info("effect postponed: an earlier one for this member is pending", extra=fields(
+                outbox_id=row.id, kind=row.kind, case_id=row.case_id))
+            return 0
         except Exception as error:  # noqa: BLE001 - any platform failure is retried, then recorded
             await self._record_failure(row, error)
             return 0
@@ -256,9 +271,16 @@ class Dispatcher:
                 idempotency_key=key,
             )
         elif kind is EffectKind.TIMEOUT_SENDER:
+            await self._after_earlier_member_rows(row)
             result = await actions.timeout_user(
                 row.community_id, user_from_dict(payload["target"]), int(payload["seconds"]),
                 reason=payload["reason"], idempotency_key=key,
+            )
+        elif kind is EffectKind.LIFT_TIMEOUT:
+            await self._after_earlier_member_rows(row)
+            result = await actions.lift_timeout(
+                row.community_id, user_from_dict(payload["target"]), reason=payload["reason"],
+                idempotency_key=key,
             )
         elif kind is EffectKind.BAN_SENDER:
             result = await actions.ban_user(
@@ -274,6 +296,12 @@ class Dispatcher:
                 raise DispatchError(detail)
             raise RefusedForGood(detail)
         return done, result
+
+    async def _after_earlier_member_rows(self, row: OutboxRow) -> None:
+        """Raise ``NotYet`` while a timeout or lift queued earlier for the same member of the
+        same community is pending (sent last, it would undo this one)."""
+        if await self._store.outbox.earlier_member_restriction_pending(row):
+            raise NotYet
 
     async def _notice_for(self, row: OutboxRow, kind: EffectKind) -> tuple[Notice, list[int]]:
         topic, locale = row.payload["topic"], row.payload["locale"]

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from classifiers.normalize import normalize
 from moderation_bot.batching import MicroBatcher
-from moderation_bot.clock import utcnow
+from moderation_bot.clock import from_iso, utcnow
 from moderation_bot.conversation import ConversationTracker
 from moderation_bot.core.types import (
     Assessment,
@@ -294,7 +294,7 @@ class Pipeline:
             await self._store.outbox.add(
                 verdict_id=verdict_id, case_id=case_id, platform=message.platform,
                 community_id=message.community_id, kind=str(effect.kind), policy=effect.policy,
-                target_id=effect.target.id if effect.target else None,
+                target_id=_target_id(effect, message),
                 payload=self._payload(effect, message, settings, case_id), now=now,
             )
         return case_id
@@ -377,6 +377,7 @@ class Pipeline:
         now = self._clock()
         actor = actor_id(moderator)
         cases = self._store.cases
+        lifted: list[str] = []
         async with self._store.transaction():
             if action is ModeratorAction.REVEAL:
                 await cases.add_event(case_id, actor, "revealed", now, reason=note)
@@ -403,6 +404,7 @@ class Pipeline:
                 )
             elif action is ModeratorAction.DISMISS:
                 await cases.set_status(case_id, CaseStatus.DISMISSED, now)
+                lifted = await self._queue_lifts(report, now)
                 await self._store.feedback.add(
                     case_id=case_id, platform=platform, community_id=community_id,
                     verdict="false_positive", labels=report.labels, policies=report.policies,
@@ -413,12 +415,55 @@ class Pipeline:
                     platform, community_id, report.sender.id
                 ):
                     await cases.set_status(case_id, CaseStatus.OPEN, now)
-            await cases.add_event(case_id, actor, str(action), now, reason=note)
+            await cases.add_event(case_id, actor, str(action), now, reason=note,
+                                  data={"lift_timeout": lifted} if lifted else None)
             await self._queue_case_update(case_id, platform, community_id, MODERATOR_POLICY, now)
         self._dispatcher.submit()
         log.info("moderator action", extra=fields(platform=platform, case_id=case_id,
                                                  action=str(action)))
         return await self.case_report(platform, community_id, case_id)
+
+    async def _queue_lifts(self, report: CaseReport, now: datetime) -> list[str]:
+        """On a dismiss, queue a ``LIFT_TIMEOUT`` for each sender of the case whom the bot timed
+        out automatically for it (delivered, or still pending); returns their ids.
+
+        A dismiss says the case was a false alarm, so what the bot did on its own for it is
+        undone. It never undoes a person's decision: a member is not lifted while any other
+        timeout of theirs in this community may still be in force (one a moderator confirmed,
+        on this case before a reopen or on another case, or an automatic one of another case),
+        because a platform has one timeout per member and lifting would end that one too. A lift
+        ends every timeout queued before it; a member lifted once is lifted again only for
+        automatic timeouts of this case decided after that lift (a reopened case).
+
+        A timeout still pending is not cancelled (it may be in flight): the dispatcher sends the
+        timeouts and lifts of one member in the order they were queued, so the lift lands after
+        it. Runs in the resolve transaction."""
+        senders = {s.id: s for s in report.senders}
+        rows = await self._store.outbox.member_restrictions(
+            report.platform, report.community_id, list(senders))
+        ours: dict[str, bool] = {}  # member -> an automatic timeout of this case since a lift
+        others: dict[str, bool] = {}  # member -> another timeout that may still be in force
+        for row in rows:
+            member = str(row.target_id)
+            if row.kind == EffectKind.LIFT_TIMEOUT:
+                ours[member] = others[member] = False
+            elif row.case_id == report.case_id and row.policy != MODERATOR_POLICY:
+                ours[member] = True
+            else:
+                seconds = int(row.payload.get("seconds") or 0)
+                ends = from_iso(row.queued_at) + timedelta(seconds=seconds)
+                others[member] = others.get(member, False) or ends > now
+        lifted = [m for m, due in ours.items() if due and not others.get(m, False)]
+        for member in lifted:
+            await self._store.outbox.add(
+                verdict_id=None, case_id=report.case_id, platform=report.platform,
+                community_id=report.community_id, kind=str(EffectKind.LIFT_TIMEOUT),
+                policy=MODERATOR_POLICY, target_id=member,
+                payload={"target": user_to_dict(senders[member]),
+                         "reason": f"Safety bot, case {report.case_id}: dismissed by a moderator"},
+                now=now,
+            )
+        return lifted
 
     async def record_refusal(self, platform: str, community_id: str, case_id: int,
                              actor: UserRef, action: str) -> None:
@@ -536,6 +581,16 @@ def _listed_recipients(message: IncomingMessage, decision: Decision) -> tuple[Us
     (a campaign's earlier recipients too), whether or not the cooldown spares them."""
     warned = (e.target for e in decision.effects if e.kind in _WARNING_KINDS and e.target)
     return (*message.recipients, *warned)
+
+
+def _target_id(effect: Effect, message: IncomingMessage) -> str | None:
+    """Who an outbox row is about; a timeout or ban without a target is about the sender (as
+    its payload says), so a later lift can find it."""
+    if effect.target is not None:
+        return effect.target.id
+    if effect.kind in (EffectKind.TIMEOUT_SENDER, EffectKind.BAN_SENDER):
+        return message.sender.id
+    return None
 
 
 def _outcome_from_stored(key: str, stored: StoredVerdict) -> Outcome:

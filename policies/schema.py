@@ -181,12 +181,24 @@ def _effect_shorthand(value: Any) -> Any:
     return value
 
 
+# Effects only a moderator's action produces (a dismiss lifts the bot's own timeouts); a policy
+# cannot choose them.
+MODERATOR_ONLY_KINDS: frozenset[EffectKind] = frozenset({EffectKind.LIFT_TIMEOUT})
+
+
 def _check_kind(value: object) -> EffectKind:
-    if isinstance(value, EffectKind):
-        return value
     if isinstance(value, str) and value in EffectKind._value2member_map_:
-        return EffectKind(value)
-    raise _unknown("effect", value, (k.value for k in EffectKind))
+        value = EffectKind(value)
+    if isinstance(value, EffectKind):
+        if value in MODERATOR_ONLY_KINDS:
+            raise PydanticCustomError(
+                "moderator_only_effect",
+                "{value} is not an effect a policy can choose",
+                {"value": repr(value.value),
+                 "hint": "the bot does it itself when a moderator dismisses a case"},
+            )
+        return value
+    raise _unknown("effect", value, (k.value for k in EffectKind if k not in MODERATOR_ONLY_KINDS))
 
 
 def _check_severity(value: object) -> Severity:

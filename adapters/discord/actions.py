@@ -162,6 +162,21 @@ class DiscordActions:
             return DeliveryResult(False, detail="unknown_member")
         return DeliveryResult(True)
 
+    async def lift_timeout(
+        self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
+    ) -> DeliveryResult:
+        """Remove the member's timeout (``communication_disabled_until`` set to null)."""
+        member = await self._member(community_id, user)
+        if isinstance(member, DeliveryResult):
+            return member
+        try:
+            await member.timeout(None, reason=reason[:512])
+        except discord.Forbidden as error:
+            return DeliveryResult(False, detail=f"forbidden:{error.code}")
+        except discord.NotFound:
+            return DeliveryResult(False, detail="unknown_member")
+        return DeliveryResult(True)
+
     async def ban_user(
         self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
     ) -> DeliveryResult:

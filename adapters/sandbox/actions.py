@@ -37,7 +37,7 @@ def case_card_ref(case_id: int) -> str:
 
 
 class SandboxActions:
-    """Records sends, deletions, timeouts, bans and case cards as feed events.
+    """Records sends, deletions, timeouts (and their lifting), bans and case cards as feed events.
 
     A call repeated with the same ``idempotency_key`` returns the first result and records
     nothing new. Results for the most recent keys are remembered (bounded).
@@ -90,6 +90,18 @@ class SandboxActions:
                     "seconds": int(seconds),
                     "reason": reason,
                 },
+            )
+            return DeliveryResult(ok=True)
+
+        return self._once(idempotency_key, record)
+
+    async def lift_timeout(
+        self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
+    ) -> DeliveryResult:
+        def record() -> DeliveryResult:
+            self.feed.publish(
+                "timeout_lifted",
+                {"community_id": community_id, "user": user_json(user), "reason": reason},
             )
             return DeliveryResult(ok=True)
 

@@ -27,9 +27,10 @@ DEFAULT_MAX_EVENTS = 1000
 class FeedEvent:
     """One thing that happened in the sandbox.
 
-    ``kind`` is one of ``message``, ``private_notice``, ``message_removed``, ``timeout``, ``ban``,
-    ``case``, ``case_action`` or ``reset``. ``key`` identifies an event that later events replace
-    (a case card's ref); ``data`` is JSON-ready.
+    ``kind`` is one of ``message``, ``private_notice``, ``message_removed``, ``timeout``,
+    ``timeout_lifted``, ``ban``, ``case``, ``case_action``, ``recipient_feedback`` or ``reset``.
+    ``key`` identifies an event that later events replace (a case card's ref); ``data`` is
+    JSON-ready.
     """
 
     seq: int

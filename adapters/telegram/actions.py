@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 
 # Telegram treats a restriction shorter than 30 seconds as forever.
 _MIN_RESTRICT_S = 31
+# What a lifted member may send when the chat's default permissions are not known.
+_SENDING = ChatPermissions(
+    can_send_messages=True, can_send_audios=True, can_send_documents=True,
+    can_send_photos=True, can_send_videos=True, can_send_video_notes=True,
+    can_send_voice_notes=True, can_send_polls=True, can_send_other_messages=True,
+    can_add_web_page_previews=True,
+)
 
 
 class TelegramActions:
@@ -129,6 +136,26 @@ class TelegramActions:
                                                  until_date=until)
         except (TelegramError, ValueError) as exc:
             return _failed("timeout_user", exc)
+        return DeliveryResult(True)
+
+    async def lift_timeout(self, community_id: str, user: UserRef, *, reason: str,
+                           idempotency_key: str) -> DeliveryResult:
+        """Give the member back the chat's usual permissions (its defaults when Telegram tells
+        them, else every kind of message); a restriction equal to the defaults ends it."""
+        if convert.business_connection_id(community_id) is not None:
+            return DeliveryResult(True, detail="skipped: the bot never acts in business chats")
+        try:
+            chat_id, user_id = int(community_id), int(user.id)
+        except ValueError as exc:
+            return _failed("lift_timeout", exc)
+        try:
+            permissions = (await self._bot.get_chat(chat_id)).permissions or _SENDING
+        except TelegramError:
+            permissions = _SENDING  # the defaults are a nicety; lifting matters more
+        try:
+            await self._bot.restrict_chat_member(chat_id, user_id, permissions)
+        except TelegramError as exc:
+            return _failed("lift_timeout", exc)
         return DeliveryResult(True)
 
     async def ban_user(self, community_id: str, user: UserRef, *, reason: str,

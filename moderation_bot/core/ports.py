@@ -78,6 +78,13 @@ class PlatformActions(Protocol):
         self, community_id: str, user: UserRef, seconds: int, *, reason: str, idempotency_key: str
     ) -> DeliveryResult: ...
 
+    async def lift_timeout(
+        self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
+    ) -> DeliveryResult:
+        """End a timeout early: the member may write again at once, with the community's usual
+        rights. Lifting where no timeout is in force succeeds and changes nothing."""
+        ...
+
     async def ban_user(
         self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
     ) -> DeliveryResult: ...
@@ -114,7 +121,9 @@ class BotService(Protocol):
         moderator: UserRef, *, note: str = "",
     ) -> CaseReport | None:
         """Apply a moderator's action to a case: audited, effects queued and dispatched, and a
-        confirm or dismiss becomes a feedback label. ``None`` when no such case in that community."""
+        confirm or dismiss becomes a feedback label. A dismiss also lifts the timeouts the bot
+        applied automatically for this case (never one a moderator confirmed).
+        ``None`` when no such case in that community."""
         ...
 
     async def record_refusal(self, platform: str, community_id: str, case_id: int,

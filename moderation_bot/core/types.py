@@ -127,6 +127,9 @@ class EffectKind(enum.StrEnum):
     DELETE_MESSAGE = "delete_message"
     TIMEOUT_SENDER = "timeout_sender"
     BAN_SENDER = "ban_sender"
+    LIFT_TIMEOUT = "lift_timeout"
+    """Undo an automatic ``TIMEOUT_SENDER`` when moderators dismiss its case. Only the pipeline
+    queues it (``BotService.resolve``); it is not meant for policy packs."""
 
 
 class Severity(enum.IntEnum):

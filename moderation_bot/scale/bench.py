@@ -59,6 +59,10 @@ class AcknowledgingPlatform:
                            idempotency_key: str) -> DeliveryResult:
         return DeliveryResult(ok=True)
 
+    async def lift_timeout(self, community_id: str, user: UserRef, *, reason: str,
+                           idempotency_key: str) -> DeliveryResult:
+        return DeliveryResult(ok=True)
+
     async def ban_user(self, community_id: str, user: UserRef, *, reason: str,
                        idempotency_key: str) -> DeliveryResult:
         return DeliveryResult(ok=True)

@@ -36,6 +36,8 @@ class OutboxRow:
     payload: dict[str, Any]
     attempts: int
     claim_id: str | None = None
+    queued_at: str = ""
+    """When the row was decided (ISO 8601)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -47,7 +49,7 @@ def _row(r: Any) -> OutboxRow:
         id=r["id"], verdict_id=r["verdict_id"], case_id=r["case_id"], platform=r["platform"],
         community_id=r["community_id"], kind=r["kind"], policy=r["policy"],
         target_id=r["target_id"], payload=loads(r["payload"]), attempts=r["attempts"],
-        claim_id=r["claim_id"],
+        claim_id=r["claim_id"], queued_at=r["created_at"],
     )
 
 
@@ -176,6 +178,32 @@ class OutboxRepository:
             (case_id,),
         )
         return [_row(r) for r in rows]
+
+    async def member_restrictions(
+        self, platform: str, community_id: str, member_ids: list[str]
+    ) -> list[OutboxRow]:
+        """The timeouts and lifts ever queued for these members of a community (not failed
+        ones), oldest first."""
+        if not member_ids:
+            return []
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE platform = ?"
+            " AND community_id = ? AND kind IN ('timeout_sender', 'lift_timeout')"
+            f" AND status <> 'failed' AND target_id IN ({', '.join('?' * len(member_ids))})"
+            " ORDER BY id",
+            (platform, community_id, *member_ids),
+        )
+        return [_row(r) for r in rows]
+
+    async def earlier_member_restriction_pending(self, row: OutboxRow) -> bool:
+        """Whether a timeout or lift for the same member of the same community, queued before
+        ``row``, is still pending (sent after ``row``, it would undo it)."""
+        earlier = await self._db.fetchone(
+            "SELECT id FROM outbox WHERE status = 'pending' AND platform = ? AND community_id = ?"
+            " AND target_id = ? AND kind IN ('timeout_sender', 'lift_timeout') AND id < ? LIMIT 1",
+            (row.platform, row.community_id, row.target_id, row.id),
+        )
+        return earlier is not None
 
     async def mark_done(self, ids: list[int], now: datetime, result_ref: str | None) -> None:
         for row_id in ids:

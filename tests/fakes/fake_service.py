@@ -11,6 +11,9 @@ once; exports are JSON bundles with their SHA-256. Effects are performed at once
 
 The keyword rules are test scaffolding, not the bot's policy: tests write texts that contain
 the trigger words below.
+
+Dismissing a case lifts the timeouts the fake applied automatically for it (``lift_timeout``);
+a confirmed timeout is never lifted.
 """
 
 from __future__ import annotations
@@ -110,6 +113,8 @@ class _Case:
     card_ref: str | None = None
     warned: set[str] = field(default_factory=set)
     said_fine: list[UserRef] = field(default_factory=list)
+    timed_out: list[UserRef] = field(default_factory=list)
+    """Senders the fake timed out automatically for this case and has not lifted yet."""
 
     def report(self) -> CaseReport:
         return CaseReport(
@@ -197,6 +202,7 @@ class FakeBotService:
             case.claimed_by = moderator.name or moderator.id
         elif action is ModeratorAction.CONFIRM_TIMEOUT:
             case.status = CaseStatus.CONFIRMED
+            case.timed_out = []  # a moderator's timeout now: a later dismiss keeps it
             self.feedback.append((case_id, "confirmed"))
             if self.actions is not None:
                 await self.actions.timeout_user(
@@ -214,6 +220,12 @@ class FakeBotService:
         elif action is ModeratorAction.DISMISS:
             case.status = CaseStatus.DISMISSED
             self.feedback.append((case_id, "dismissed"))
+            lifted, case.timed_out = case.timed_out, []
+            if self.actions is not None:
+                for person in lifted:
+                    await self.actions.lift_timeout(
+                        community_id, person, reason="dismissed by a moderator",
+                        idempotency_key=f"{key}:lift:{person.id}")
         elif action is ModeratorAction.REOPEN:
             case.status = CaseStatus.OPEN
         case.updated_at = _now()
@@ -387,6 +399,8 @@ class FakeBotService:
                     message.community_id, message.sender, effect.duration_s or TIMEOUT_S,
                     reason=effect.policy, idempotency_key=effect_key,
                 )
+                if case_id is not None and message.sender not in self.cases[case_id].timed_out:
+                    self.cases[case_id].timed_out.append(message.sender)
             elif effect.kind is EffectKind.ESCALATE and case_id is not None:
                 await self._post_case(self.cases[case_id], effect_key)
 

@@ -61,6 +61,16 @@ class _Failure:
     times: int
 
 
+GROUP_DEFAULT_PERMISSIONS: JSON = {
+    "can_send_messages": True, "can_send_audios": True, "can_send_documents": True,
+    "can_send_photos": True, "can_send_videos": True, "can_send_video_notes": True,
+    "can_send_voice_notes": True, "can_send_polls": False, "can_send_other_messages": True,
+    "can_add_web_page_previews": True, "can_change_info": False, "can_invite_users": True,
+    "can_pin_messages": False, "can_manage_topics": False,
+}
+"""A group's default member permissions as ``getChat`` reports them (polls turned off)."""
+
+
 def _decode(value: str) -> Any:
     try:
         return json.loads(value)
@@ -102,6 +112,8 @@ class FakeTelegram:
         self.webhook: JSON | None = None
         self.started_private_chats: set[int] = set()
         self.business_connections: dict[str, JSON] = {}
+        self.group_permissions: JSON | None = dict(GROUP_DEFAULT_PERMISSIONS)
+        """What ``getChat`` says members of a group may do (``None``: the field is left out)."""
         self._members: dict[tuple[int, int], JSON] = {}
         self._messages: dict[tuple[int, int], JSON] = {}
         self._updates: list[JSON] = []
@@ -188,6 +200,10 @@ class FakeTelegram:
     def set_member(self, chat_id: int, member: JSON, status: str = "member") -> None:
         """Record someone's status in a chat (``creator``, ``administrator``, ``member``...)."""
         self._members[(chat_id, member["id"])] = _chat_member(member, status)
+
+    def status_of(self, chat_id: int, user_id: int) -> str:
+        """Someone's status in a chat as the fake knows it (``left`` when unknown)."""
+        return str(self._members.get((chat_id, user_id), {}).get("status", "left"))
 
     def start_private_chat(self, user_id: int) -> None:
         """The user has pressed Start in a private chat with the bot, so it may DM them."""
@@ -400,8 +416,13 @@ class FakeTelegram:
         if method in ("restrictChatMember", "banChatMember"):
             key = (int(p["chat_id"]), int(p["user_id"]))
             known = self._members.get(key, {}).get("user") or user(int(p["user_id"]))
-            self._members[key] = _chat_member(
-                known, "restricted" if method == "restrictChatMember" else "kicked")
+            status = "kicked"
+            if method == "restrictChatMember":
+                # Rights that let the member write again end the restriction, as Telegram does
+                # when they equal the chat's defaults.
+                lifted = (p.get("permissions") or {}).get("can_send_messages") is True
+                status = "member" if lifted else "restricted"
+            self._members[key] = _chat_member(known, status)
             return True
         if method == "getChatMember":
             key = (int(p["chat_id"]), int(p["user_id"]))
@@ -419,10 +440,15 @@ class FakeTelegram:
             return connection
         if method == "getChat":
             chat_id = int(p["chat_id"])
-            return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
-                    "accent_color_id": 0, "max_reaction_count": 11,
-                    "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                            "unique_gifts": False, "premium_subscription": False}}
+            chat: JSON = {
+                "id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
+                "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False}}
+            if chat_id < 0 and self.group_permissions is not None:
+                chat["permissions"] = self.group_permissions
+            return chat
         return True
 
     def _send(self, p: JSON) -> JSON:

@@ -58,6 +58,10 @@ class RecordingPlatform:
         return self._record("timeout_user", idempotency_key, user=user, seconds=seconds,
                             reason=reason)
 
+    async def lift_timeout(self, community_id: str, user: UserRef, *, reason: str,
+                           idempotency_key: str) -> DeliveryResult:
+        return self._record("lift_timeout", idempotency_key, user=user, reason=reason)
+
     async def ban_user(self, community_id: str, user: UserRef, *, reason: str,
                        idempotency_key: str) -> DeliveryResult:
         return self._record("ban_user", idempotency_key, user=user, reason=reason)

@@ -55,6 +55,9 @@ class FilePlatform:
     async def timeout_user(self, *args: Any, **kw: Any) -> DeliveryResult:
         return await self._deliver("timeout_user", kw["idempotency_key"])
 
+    async def lift_timeout(self, *args: Any, **kw: Any) -> DeliveryResult:
+        return await self._deliver("lift_timeout", kw["idempotency_key"])
+
     async def ban_user(self, *args: Any, **kw: Any) -> DeliveryResult:
         return await self._deliver("ban_user", kw["idempotency_key"])
 

@@ -75,6 +75,12 @@ def test_valid_pack_loads_from_a_path(tmp_path: Path) -> None:
             "(hint: did you mean 'warn_recipient'?)",
         ),
         (
+            "- warn_recipient",
+            "- lift_timeout",
+            "pack.yaml:17: policies[0].effects[0].kind: 'lift_timeout' is not an effect a policy "
+            "can choose (hint: the bot does it itself when a moderator dismisses a case)",
+        ),
+        (
             "severity: high",
             "severity: hihg",
             "pack.yaml:18: policies[0].effects[1].severity: unknown severity 'hihg' "

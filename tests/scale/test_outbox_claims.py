@@ -63,6 +63,9 @@ class CountingPlatform:
     async def timeout_user(self, *args: Any, **kw: Any) -> DeliveryResult:
         return await self._call("timeout_user", kw["idempotency_key"])
 
+    async def lift_timeout(self, *args: Any, **kw: Any) -> DeliveryResult:
+        return await self._call("lift_timeout", kw["idempotency_key"])
+
     async def ban_user(self, *args: Any, **kw: Any) -> DeliveryResult:
         return await self._call("ban_user", kw["idempotency_key"])
 

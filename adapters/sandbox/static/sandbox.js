@@ -179,6 +179,7 @@
         break;
       }
       case "timeout":
+      case "timeout_lifted":
       case "ban": {
         const list = state.restrictions.get(data.user.id) || [];
         list.push({ kind: event.kind, seconds: data.seconds, at: event.at });
@@ -274,7 +275,7 @@
       const notices = state.notices.get(persona.id) || [];
       const restrictions = state.restrictions.get(persona.id) || [];
       const latest = restrictions[restrictions.length - 1];
-      const badge = latest ? el("span", { class: `badge ${latest.kind}` },
+      const badge = latest && latest.kind !== "timeout_lifted" ? el("span", { class: `badge ${latest.kind}` },
         latest.kind === "ban" ? "banned" : `timed out ${durationText(latest.seconds)}`) : null;
       const card = el("article", { class: "inbox", "aria-label": `${persona.name}'s private messages` },
         el("div", { class: "inbox-head" },
@@ -298,7 +299,9 @@
         card.append(el("p", { class: "restriction" },
           restriction.kind === "ban"
             ? `Removed from the community at ${timeText(restriction.at)}.`
-            : `Timed out for ${durationText(restriction.seconds)} at ${timeText(restriction.at)}.`));
+            : restriction.kind === "timeout_lifted"
+              ? `Timeout lifted at ${timeText(restriction.at)} (a moderator dismissed the case).`
+              : `Timed out for ${durationText(restriction.seconds)} at ${timeText(restriction.at)}.`));
       }
       box.append(card);
     }

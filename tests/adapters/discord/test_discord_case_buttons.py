@@ -166,3 +166,19 @@ async def test_a_configured_moderator_role_may_use_the_buttons(world: World, sta
     click = await fake.click_button(card, "modbot:case:1:claim", helper)
     ack = await _followup(fake, click, n0)
     assert "You are now handling case #1" in ack.json["content"]
+
+
+async def test_dismissing_lifts_the_automatic_timeout(world: World, start_bot):
+    """A false alarm: the member the bot timed out may write again at once."""
+    fake = world.fake
+    await start_bot()
+    card = await _flag_and_get_card(world)
+    assert fake.member(world.guild, world.mallory)["communication_disabled_until"]
+
+    n0 = len(fake.calls)
+    await fake.click_button(card, "modbot:case:1:dismiss", world.moderator)
+    lift = await fake.wait_for("PATCH", rf"^/guilds/{world.guild}/members/{world.mallory}$",
+                               after=n0)
+    assert lift.status == 200 and lift.json == {"communication_disabled_until": None}
+    assert fake.member(world.guild, world.mallory)["communication_disabled_until"] is None
+    assert world.service.cases[1].timed_out == []

@@ -68,3 +68,38 @@ async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(wor
             ack.json["content"])
         for banned in (world.mallory, second):
             await fake.wait_for("PUT", rf"^/guilds/{world.guild}/bans/{banned}$", after=n1)
+
+
+
+async def test_dismissing_a_case_lifts_the_automatic_timeout(world: World, tmp_path: Path):
+    """A second new account sends the same threat and the bot times it out; moderators find it
+    a false alarm: the dispatcher lifts that timeout through the real adapter, once."""
+    fake = world.fake
+    second = fake.add_member(world.guild, "Mel", account_age=timedelta(days=1),
+                             member_for=timedelta(hours=2))
+    async with bot_with_pipeline(world, tmp_path) as pipeline:
+        n0 = len(fake.calls)
+        for sender, target in ((world.mallory, world.alice), (second, world.bob)):
+            await fake.user_says(
+                world.general, sender,
+                f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
+                "them to all your followers", mentions=[target])
+            await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
+            n0 = len(fake.calls)
+        await fake.wait_until(lambda: bool(
+            fake.member(world.guild, second)["communication_disabled_until"]))
+        (card,) = fake.messages[world.mods].values()
+        case_id = card["embeds"][0]["title"].removeprefix("Case #")
+
+        n1 = len(fake.calls)
+        await fake.click_button(card, f"modbot:case:{case_id}:dismiss", world.moderator)
+        lift = await fake.wait_for("PATCH", rf"^/guilds/{world.guild}/members/{second}$",
+                                   after=n1)
+        assert lift.json == {"communication_disabled_until": None}
+        assert fake.member(world.guild, second)["communication_disabled_until"] is None
+        await pipeline.dispatcher.drain()
+        rows = await pipeline.store.db.fetchall(
+            "SELECT status, target_id FROM outbox WHERE kind = 'lift_timeout'")
+        assert [(r["status"], r["target_id"]) for r in rows] == [("done", str(second))]
+        members = [c for c in fake.calls[n1:] if c.method == "PATCH" and "/members/" in c.path]
+        assert len(members) == 1  # the first sender was never timed out: nothing to lift

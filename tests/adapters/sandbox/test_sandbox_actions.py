@@ -96,6 +96,17 @@ async def test_delete_timeout_and_ban_are_recorded_once_each() -> None:
     assert ban.data["community_id"] == "c"
 
 
+async def test_a_lifted_timeout_is_recorded_once() -> None:
+    actions = SandboxActions()
+    for _ in range(2):
+        result = await actions.lift_timeout("c", JORDAN, reason="dismissed", idempotency_key="l")
+        assert result.ok
+    (lifted,) = actions.feed.events()
+    assert lifted.kind == "timeout_lifted"
+    assert lifted.data == {"community_id": "c", "user": {"id": "jordan", "name": "Jordan"},
+                           "reason": "dismissed"}
+
+
 async def test_post_case_returns_a_stable_ref_and_an_update_replaces_the_card() -> None:
     actions = SandboxActions()
     first = await actions.post_case(make_report(evidence=1), channel_id="mods", existing_ref=None,

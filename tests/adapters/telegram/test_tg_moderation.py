@@ -216,3 +216,31 @@ async def test_confirmed_ban_shows_in_the_members_status(tg: Harness) -> None:
     assert banned.status == "kicked"
     untouched = await tg.app.bot.get_chat_member(GROUP["id"], ALICE["id"])
     assert untouched.status == "member"
+
+
+async def test_dismissing_lifts_the_automatic_restriction(tg: Harness) -> None:
+    """A false alarm: the member gets the group's usual permissions back at once."""
+    card = await _open_case(tg)
+    assert tg.fake.status_of(GROUP["id"], MALLORY["id"]) == "restricted"
+    n0 = len(tg.fake.calls)
+    await tg.process(_press(tg, card, "d", ADMIN))
+
+    [lift] = tg.fake.calls_to("restrictChatMember", after=n0, ok=True)
+    assert lift.params["user_id"] == MALLORY["id"]
+    assert lift.params["permissions"] == ft.GROUP_DEFAULT_PERMISSIONS
+    assert "until_date" not in lift.params
+    assert tg.fake.status_of(GROUP["id"], MALLORY["id"]) == "member"
+    assert tg.service.cases[1].status is CaseStatus.DISMISSED
+
+
+async def test_lifting_without_known_defaults_lets_the_member_send_again(tg: Harness) -> None:
+    tg.fake.group_permissions = None
+    card = await _open_case(tg)
+    n0 = len(tg.fake.calls)
+    await tg.process(_press(tg, card, "d", ADMIN))
+
+    [lift] = tg.fake.calls_to("restrictChatMember", after=n0, ok=True)
+    granted = lift.params["permissions"]
+    assert granted["can_send_messages"] is True and granted["can_send_photos"] is True
+    assert not granted.get("can_change_info") and not granted.get("can_pin_messages")
+    assert tg.fake.status_of(GROUP["id"], MALLORY["id"]) == "member"
