@@ -150,27 +150,23 @@ class DiscordActions:
     async def timeout_user(
         self, community_id: str, user: UserRef, seconds: int, *, reason: str, idempotency_key: str
     ) -> DeliveryResult:
-        member = await self._member(community_id, user)
-        if isinstance(member, DeliveryResult):
-            return member
         duration = timedelta(seconds=max(1, min(int(seconds), MAX_TIMEOUT_S)))
-        try:
-            await member.timeout(duration, reason=reason[:512])
-        except discord.Forbidden as error:
-            return DeliveryResult(False, detail=f"forbidden:{error.code}")
-        except discord.NotFound:
-            return DeliveryResult(False, detail="unknown_member")
-        return DeliveryResult(True)
+        return await self._set_timeout(community_id, user, duration, reason)
 
     async def lift_timeout(
         self, community_id: str, user: UserRef, *, reason: str, idempotency_key: str
     ) -> DeliveryResult:
         """Remove the member's timeout (``communication_disabled_until`` set to null)."""
+        return await self._set_timeout(community_id, user, None, reason)
+
+    async def _set_timeout(
+        self, community_id: str, user: UserRef, duration: timedelta | None, reason: str
+    ) -> DeliveryResult:
         member = await self._member(community_id, user)
         if isinstance(member, DeliveryResult):
             return member
         try:
-            await member.timeout(None, reason=reason[:512])
+            await member.timeout(duration, reason=reason[:512])
         except discord.Forbidden as error:
             return DeliveryResult(False, detail=f"forbidden:{error.code}")
         except discord.NotFound:

@@ -42,14 +42,7 @@ async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(wor
     second = fake.add_member(world.guild, "Mel", account_age=timedelta(days=1),
                              member_for=timedelta(hours=2))
     async with bot_with_pipeline(world, tmp_path):
-        n0 = len(fake.calls)
-        for sender, target in ((world.mallory, world.alice), (second, world.bob)):
-            await fake.user_says(
-                world.general, sender,
-                f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
-                "them to all your followers", mentions=[target])
-            await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
-            n0 = len(fake.calls)
+        await _two_new_accounts_send_one_threat(world, second)
         await fake.wait_for("PATCH", rf"^/channels/{world.mods}/messages/\d+$")
         (card,) = fake.messages[world.mods].values()
         fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
@@ -78,14 +71,7 @@ async def test_dismissing_a_case_lifts_the_automatic_timeout(world: World, tmp_p
     second = fake.add_member(world.guild, "Mel", account_age=timedelta(days=1),
                              member_for=timedelta(hours=2))
     async with bot_with_pipeline(world, tmp_path) as pipeline:
-        n0 = len(fake.calls)
-        for sender, target in ((world.mallory, world.alice), (second, world.bob)):
-            await fake.user_says(
-                world.general, sender,
-                f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
-                "them to all your followers", mentions=[target])
-            await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
-            n0 = len(fake.calls)
+        await _two_new_accounts_send_one_threat(world, second)
         await fake.wait_until(lambda: bool(
             fake.member(world.guild, second)["communication_disabled_until"]))
         (card,) = fake.messages[world.mods].values()
@@ -103,3 +89,16 @@ async def test_dismissing_a_case_lifts_the_automatic_timeout(world: World, tmp_p
         assert [(r["status"], r["target_id"]) for r in rows] == [("done", str(second))]
         members = [c for c in fake.calls[n1:] if c.method == "PATCH" and "/members/" in c.path]
         assert len(members) == 1  # the first sender was never timed out: nothing to lift
+
+
+async def _two_new_accounts_send_one_threat(world: World, second: int) -> None:
+    """Mallory threatens Alice and ``second`` sends Bob the same threat; both are deleted."""
+    fake = world.fake
+    n0 = len(fake.calls)
+    for sender, target in ((world.mallory, world.alice), (second, world.bob)):
+        await fake.user_says(
+            world.general, sender,
+            f"<@{target}> i have your nudes. pay 300 in gift cards tonight or i send "
+            "them to all your followers", mentions=[target])
+        await fake.wait_for("DELETE", rf"^/channels/{world.general}/messages/", after=n0)
+        n0 = len(fake.calls)
