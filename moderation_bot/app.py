@@ -74,7 +74,7 @@ async def open_service(
     classifier: Classifier | None = None, policies: PolicyBook | None = None,
 ) -> AsyncIterator[Pipeline]:
     """Open everything one process needs to decide messages; close it all on exit."""
-    async with open_store(settings.database_url) as store:
+    async with open_store(settings.database_url, pool_size=settings.database_pool_size) as store:
         batcher = MicroBatcher(
             classifier or load_classifier(settings.classifier, settings.classifier_threads),
             max_batch=settings.batch_max_size, max_wait_s=settings.batch_max_wait_ms / 1000,

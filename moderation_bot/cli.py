@@ -236,7 +236,8 @@ def _check_policies(args: argparse.Namespace) -> int:
 async def _delete_user(args: argparse.Namespace) -> int:
     from moderation_bot.storage import open_store
 
-    async with open_store(_settings(args).database_url) as store:
+    settings = _settings(args)
+    async with open_store(settings.database_url, pool_size=settings.database_pool_size) as store:
         removed = await store.delete_user_data(args.platform, args.user)
     print(json.dumps({"platform": args.platform, "user": args.user, "rows_removed": removed}))
     return EXIT_OK
@@ -245,7 +246,8 @@ async def _delete_user(args: argparse.Namespace) -> int:
 async def _purge(args: argparse.Namespace) -> int:
     from moderation_bot.storage import open_store
 
-    async with open_store(_settings(args).database_url) as store:
+    settings = _settings(args)
+    async with open_store(settings.database_url, pool_size=settings.database_pool_size) as store:
         purged = await store.purge_expired_text(datetime.now(UTC))
     print(json.dumps({"evidence_texts_purged": purged}))
     return EXIT_OK

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///data/modbot.sqlite3",
         description="sqlite:///PATH or postgresql://USER:PASSWORD@HOST:5432/DB")
+    database_pool_size: int = Field(
+        10, ge=1, le=500,
+        description="PostgreSQL: the most connections this process opens (SQLite: ignored)")
     host: str = Field("127.0.0.1", description="address of the local web server")
     port: int = Field(8080, ge=0, le=65535)
     public_url: str | None = Field(

@@ -122,7 +122,8 @@ async def measure(settings: Settings, workers: int, messages: int) -> dict[str, 
         for process in processes:
             await asyncio.to_thread(_wait_ready, process)
         async with open_redis(settings.redis_url) as redis, \
-                open_store(settings.database_url) as store:
+                open_store(settings.database_url,
+                           pool_size=settings.database_pool_size) as store:
             publisher = StreamPublisher(redis, StreamConfig(url=settings.redis_url, stream=stream,
                                                             maxlen=max(messages * 2, 1000)))
             loop = asyncio.get_running_loop()

@@ -96,8 +96,9 @@ def sqlite_path(database_url: str) -> Path | str:
     return Path(database_url)
 
 
-async def open_database(database_url: str) -> Database:
-    """Connect to the engine the URL names (not migrated yet)."""
+async def open_database(database_url: str, *, pool_size: int = 10) -> Database:
+    """Connect to the engine the URL names (not migrated yet). ``pool_size`` caps a PostgreSQL
+    process's connections; SQLite has one writer and ignores it."""
     if url_scheme(database_url) in POSTGRES_SCHEMES:
         if importlib.util.find_spec("asyncpg") is None:
             raise UnsupportedDatabase(
@@ -106,19 +107,20 @@ async def open_database(database_url: str) -> Database:
             )
         from moderation_bot.storage.postgres_database import PostgresDatabase
 
-        return await PostgresDatabase.open(database_url)
+        return await PostgresDatabase.open(database_url, max_size=pool_size)
     return await SqliteDatabase.open(sqlite_path(database_url))
 
 
 @asynccontextmanager
-async def open_store(database_url: str) -> AsyncIterator[Store]:
+async def open_store(database_url: str, *, pool_size: int = 10) -> AsyncIterator[Store]:
     """Open (creating if needed) and migrate the database, and close it on exit.
+    ``pool_size``: see :func:`open_database`.
 
     Raises :class:`UnsupportedDatabase` for a URL this build cannot open and
     :class:`~moderation_bot.storage.database.DatabaseUnavailable` when the server cannot be
     reached.
     """
-    db = await open_database(database_url)
+    db = await open_database(database_url, pool_size=pool_size)
     try:
         await migrate(db)
         yield Store(

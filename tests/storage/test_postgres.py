@@ -143,3 +143,8 @@ async def test_an_unreachable_server_is_a_clear_error_without_the_password() -> 
             pass
     assert "s3cret-pw" not in str(caught.value)
     assert "bot@" not in str(caught.value)
+
+
+async def test_the_pool_size_setting_caps_a_process_connections(url: str) -> None:
+    async with open_store(url, pool_size=3) as store:
+        assert store.db._pool.get_max_size() == 3  # type: ignore[attr-defined]
