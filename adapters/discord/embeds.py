@@ -122,7 +122,7 @@ def case_embed(report: CaseReport, strings: Strings, locale: str = "en") -> disc
     embed.add_field(name=t("case_scores", locale), value=_score_history(report), inline=False)
     if report.other_senders:
         embed.add_field(name=t("case_senders", locale, count=len(report.senders)),
-                        value=_senders(report.senders, strings, locale), inline=False)
+                        value=_senders(report, strings, locale), inline=False)
     else:
         embed.add_field(
             name=t("case_sender", locale),
@@ -148,12 +148,17 @@ def case_embed(report: CaseReport, strings: Strings, locale: str = "en") -> disc
     return fit(embed)
 
 
-def _senders(senders: tuple[UserRef, ...], strings: Strings, locale: str) -> str:
-    """Every sender of a campaign case, as many as fit in one field, then "+N more"."""
+def _senders(report: CaseReport, strings: Strings, locale: str) -> str:
+    """Every sender of a campaign case with their account age when known, as many as fit in one
+    field, then "+N more"."""
+    senders = report.senders
     shown: list[str] = []
     room = _FIELD_MAX - len(strings.text("case_senders_more", locale, count=len(senders)))
     for person in senders:
-        entry = f"{mention(person)} ({clip(person.name, 40)})"
+        account_age = report.ages(person)[0]
+        age = ("" if account_age is None else ", " + strings.text(
+            "case_sender_account_age", locale, age=describe_age(account_age, strings, locale)))
+        entry = f"{mention(person)} ({clip(person.name, 40)}{age})"
         if sum(len(s) + 2 for s in shown) + len(entry) > room:
             break
         shown.append(entry)

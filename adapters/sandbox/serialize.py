@@ -97,7 +97,8 @@ def case_json(report: CaseReport, *, with_text: bool = False) -> dict[str, Any]:
         "labels": list(report.labels),
         "policies": list(report.policies),
         "sender": user_json(report.sender),
-        "senders": [user_json(user) for user in report.senders],
+        "senders": [{**user_json(user), "account_age_s": report.ages(user)[0]}
+                    for user in report.senders],
         "sender_account_age_s": report.sender_account_age_s,
         "sender_membership_age_s": report.sender_membership_age_s,
         "recipients": [user_json(user) for user in report.recipients],

@@ -258,12 +258,25 @@ class CaseReport:
     claimed_by: str | None = None
     said_fine: tuple[UserRef, ...] = ()
     other_senders: tuple[UserRef, ...] = ()
+    other_sender_ages: tuple[tuple[str, float | None, float | None], ...] = ()
+    """(sender id, account age, membership age) of each of ``other_senders``, as the platform
+    told them with their first message in the case."""
 
     @property
     def senders(self) -> tuple[UserRef, ...]:
         """Everyone whose messages are in this case: ``sender`` (who opened it) first, then the
         other accounts of a campaign sent by several accounts, in the order they joined it."""
         return (self.sender, *self.other_senders)
+
+    def ages(self, user: UserRef) -> tuple[float | None, float | None]:
+        """(account age, membership age) in seconds of one of :attr:`senders`; ``None`` where
+        the platform did not say."""
+        if user.id == self.sender.id:
+            return self.sender_account_age_s, self.sender_membership_age_s
+        for sender_id, account, membership in self.other_sender_ages:
+            if sender_id == user.id:
+                return account, membership
+        return None, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,13 +161,15 @@ class CaseRepository:
         await self._db.execute(
             "INSERT INTO evidence (case_id, platform, community_id, channel_id,"
             " message_id, sender_id, sender_name, recipients, text, text_sha256, scores, sent_at,"
-            " stored_at, purge_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " stored_at, purge_after, sender_account_age_s, sender_membership_age_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (case_id, message_id) DO NOTHING",
             (
                 case_id, message.platform, message.community_id, message.channel_id,
                 message.message_id, message.sender.id, message.sender.name,
                 users_to_json(message.recipients), text, text_sha256, scores_to_json(scores),
                 to_iso(message.sent_at), to_iso(now), to_iso(purge_after),
+                message.sender_account_age_s, message.sender_membership_age_s,
             ),
         )
 
@@ -218,9 +220,15 @@ class CaseRepository:
             for e in evidence_rows
         )
         others: dict[str, UserRef] = {}
-        for item in evidence:
+        ages: dict[str, tuple[float | None, float | None]] = {}
+        for item, e in zip(evidence, evidence_rows, strict=True):
             if item.sender.id != row["sender_id"]:
                 others.setdefault(item.sender.id, item.sender)
+                known = ages.get(item.sender.id, (None, None))
+                ages[item.sender.id] = (
+                    known[0] if known[0] is not None else e["sender_account_age_s"],
+                    known[1] if known[1] is not None else e["sender_membership_age_s"],
+                )
         return CaseReport(
             case_id=row["id"],
             platform=row["platform"],
@@ -238,6 +246,7 @@ class CaseRepository:
             sender_membership_age_s=row["sender_membership_age_s"],
             claimed_by=row["claimed_by"],
             other_senders=tuple(others.values()),
+            other_sender_ages=tuple((sid, *ages[sid]) for sid in others),
         )
 
     async def set_status(self, case_id: int, status: CaseStatus, now: datetime) -> None:
@@ -285,10 +294,12 @@ class CaseRepository:
         return row is not None
 
     async def open_elsewhere(self, platform: str, sender_id: str, community_id: str) -> int:
-        """How many other communities have an open case on this sender."""
+        """How many other communities have an open case on this sender: as its first sender, or
+        as one of the accounts of a campaign that joined it."""
         row = await self._db.fetchone(
             "SELECT COUNT(DISTINCT community_id) AS n FROM cases WHERE platform = ?"
-            " AND sender_id = ? AND community_id != ? AND status = 'open'",
-            (platform, sender_id, community_id),
+            " AND community_id != ? AND status = 'open' AND (sender_id = ? OR id IN"
+            " (SELECT case_id FROM evidence WHERE platform = ? AND sender_id = ?))",
+            (platform, community_id, sender_id, platform, sender_id),
         )
         return int(row["n"]) if row else 0

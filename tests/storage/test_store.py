@@ -196,6 +196,8 @@ async def test_another_sender_joins_a_campaign_case(store: Store) -> None:
     assert report.severity is Severity.CRITICAL and report.policies == ("p", "campaign")
     assert report.recipients == (user("p1"), user("p2"), user("p3"))
     assert report.sender_account_age_s == 2 * 86400.0  # the first sender's, not the joiner's
+    assert report.ages(user("y"))[0] == 60.0 and report.ages(user("x"))[0] == 2 * 86400.0
+    assert report.ages(user("nobody")) == (None, None)
     await store.cases.set_status(case_id, CaseStatus.CONFIRMED, T0)
     assert not await store.cases.join(case_id, second, Severity.LOW, (), (), (), T0)
 
@@ -294,3 +296,16 @@ async def test_transactions_on_two_stores_are_independent(backend: str, tmp_path
                     raise RuntimeError("crash inside b's transaction")
         assert await a.db.fetchall("SELECT id FROM cases") == []
         assert await b.db.fetchall("SELECT id FROM cases") == []
+
+
+async def test_open_cases_elsewhere_count_every_sender_of_a_campaign(store: Store) -> None:
+    first = message("t", sender="x", community="c1")
+    case_id, _ = await store.cases.open_or_update(first, Severity.HIGH, (), ("p",), T0)
+    joined = message("t", sender="y", community="c1")
+    await store.cases.join(case_id, joined, Severity.HIGH, (), (), joined.recipients, T0)
+    await store.cases.add_evidence(case_id, joined, "t", "a" * 64, {}, T0, T0 + timedelta(9))
+    assert await store.cases.open_elsewhere("test", "id-y", "c2") == 1
+    assert await store.cases.open_elsewhere("test", "id-x", "c2") == 1
+    assert await store.cases.open_elsewhere("test", "id-y", "c1") == 0
+    await store.cases.set_status(case_id, CaseStatus.DISMISSED, T0)
+    assert await store.cases.open_elsewhere("test", "id-y", "c2") == 0

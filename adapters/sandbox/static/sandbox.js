@@ -362,7 +362,8 @@
   const SENDERS_SHOWN = 6;
 
   function sendersText(senders) {
-    const names = senders.slice(0, SENDERS_SHOWN).map(personaName);
+    const names = senders.slice(0, SENDERS_SHOWN).map((sender) => sender.account_age_s == null
+      ? personaName(sender) : `${personaName(sender)} (account ${ageText(sender.account_age_s)} old)`);
     if (senders.length > SENDERS_SHOWN) names.push(`+${senders.length - SENDERS_SHOWN} more`);
     return names.join(", ");
   }

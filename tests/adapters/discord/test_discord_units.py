@@ -167,7 +167,10 @@ def test_case_ids_in_buttons_fit_a_64_bit_integer():
 def test_a_campaign_card_names_its_senders_and_cuts_a_long_list():
     two = replace(_report(["x"]), other_senders=(_user(9, "Mel"),))
     fields = {f.name: f.value for f in case_embed(two, STRINGS).fields}
-    assert fields["Senders (2)"] == "<@7> (M), <@9> (Mel)" and "Sender" not in fields
+    assert fields["Senders (2)"] == "<@7> (M, account 1d 1h), <@9> (Mel)" and "Sender" not in fields
+    aged = replace(two, other_sender_ages=(("9", 3 * 3600.0, None),))
+    fields = {f.name: f.value for f in case_embed(aged, STRINGS).fields}
+    assert fields["Senders (2)"] == "<@7> (M, account 1d 1h), <@9> (Mel, account 3h 0m)"
     many = replace(two, other_senders=tuple(_user(10**17 + n, "n" * 60) for n in range(120)))
     embed = case_embed(many, STRINGS)
     senders = next(f.value or "" for f in embed.fields if f.name == "Senders (121)")

@@ -4,6 +4,7 @@ contracts."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,7 +47,9 @@ async def test_a_campaign_card_names_every_sender_and_confirming_acts_on_all(wor
         await fake.wait_for("PATCH", rf"^/channels/{world.mods}/messages/\d+$")
         (card,) = fake.messages[world.mods].values()
         fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
-        assert f"<@{world.mallory}> (Mallory), <@{second}> (Mel)" == fields["Senders (2)"]
+        aged = r"\(({name}), account \w+ \w+\)"  # each sender with their own account age
+        assert re.fullmatch(rf"<@{world.mallory}> {aged.format(name='Mallory')}, "
+                            rf"<@{second}> {aged.format(name='Mel')}", fields["Senders (2)"])
         assert "Sender" not in fields
         labels = [c["label"] for row in card["components"] for c in row["components"]]
         assert "Confirm ban (all 2 senders)" in labels

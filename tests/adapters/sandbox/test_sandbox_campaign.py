@@ -36,8 +36,10 @@ async def test_the_card_of_a_campaign_lists_every_sender(tmp_path: Path) -> None
             (case_id,) = case_ids
             card = (await _events(client, "case"))[-1]["case"]
             assert card["case_id"] == case_id
-            assert card["senders"] == [{"id": "jordan", "name": "Jordan"},
-                                       {"id": "alex", "name": "Alex"}]
+            assert [(s["id"], s["name"]) for s in card["senders"]] == [
+                ("jordan", "Jordan"), ("alex", "Alex")]
+            jordan, alex = (s["account_age_s"] for s in card["senders"])
+            assert jordan < alex  # each sender with their own account age
             assert card["sender"]["id"] == "jordan"
 
             confirmed = await client.post(f"/api/cases/{case_id}/actions",
