@@ -259,9 +259,12 @@ class Dispatcher:
         if kind in (EffectKind.WARN_RECIPIENT, EffectKind.SEND_ADVICE, EffectKind.SUPPORT_VICTIM):
             notice, merged = await self._notice_for(row, kind)
             done += merged
+            # Merged advice concerns the same message, so this row's hint stands for all of them;
+            # rows queued before the hint existed carry none.
             result = await actions.send_private(
                 user_from_dict(payload["target"]), notice, community_id=row.community_id,
-                idempotency_key=key,
+                idempotency_key=key, channel_id=payload.get("channel_id"),
+                conversation_id=payload.get("conversation_id"),
             )
         elif kind is EffectKind.DELETE_MESSAGE:
             message = payload["message"]

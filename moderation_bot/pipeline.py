@@ -314,6 +314,9 @@ class Pipeline:
             # and unknown ages get every link.
             if effect.kind is not EffectKind.SUPPORT_VICTIM:
                 payload["minor"] = message.recipient_is_minor
+            # Where the person was reached, for a public fallback when no DM is possible.
+            payload["channel_id"] = message.channel_id
+            payload["conversation_id"] = message.conversation_id
         elif effect.kind is EffectKind.DELETE_MESSAGE:
             payload["message"] = {"channel_id": message.channel_id,
                                   "message_id": message.message_id}

@@ -9,8 +9,10 @@ nonce with ``enforce_nonce``, so Discord drops a duplicate send.
 
 DMs closed (error 50007): the person gets a short notice in the channel where they were last seen
 in the conversation (remembered by :meth:`remember`), mentioning them without repeating the
-warning. That memory is in-process and bounded; after a restart the fallback reports
-``dms_closed`` until the person is seen again.
+warning. That memory is in-process and bounded; when it knows nothing (after a restart, or in a
+worker process that never sees messages) the notice goes to the channel the dispatcher names as
+where the message was sent, provided that channel belongs to the same server. With neither, the
+fallback reports ``dms_closed``.
 """
 
 from __future__ import annotations
@@ -84,8 +86,12 @@ class DiscordActions:
     # ---------------------------------------------------------------- private notices
 
     async def send_private(
-        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str
+        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str,
+        channel_id: str | None = None, conversation_id: str | None = None,
     ) -> DeliveryResult:
+        """A DM with the notice; when DMs are closed, a short mention in a server channel (see
+        the module docstring). ``channel_id`` is the fallback's hint; ``conversation_id`` is not
+        needed on Discord (a thread is a channel of its own)."""
         if not user.id.isdigit():
             return DeliveryResult(False, detail="not_a_discord_user")
         try:
@@ -98,7 +104,8 @@ class DiscordActions:
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:
                 return DeliveryResult(False, detail=f"forbidden:{error.code}")
-            return await self._channel_fallback(user, notice, community_id, idempotency_key)
+            return await self._channel_fallback(user, notice, community_id, idempotency_key,
+                                                channel_id)
         except discord.NotFound:
             return DeliveryResult(False, detail="unknown_user")
         except discord.HTTPException as error:
@@ -108,9 +115,17 @@ class DiscordActions:
         return DeliveryResult(True, ref=format_ref(sent.channel.id, sent.id))
 
     async def _channel_fallback(
-        self, user: UserRef, notice: Notice, community_id: str, idempotency_key: str
+        self, user: UserRef, notice: Notice, community_id: str, idempotency_key: str,
+        hinted: str | None,
     ) -> DeliveryResult:
+        # The memory knows where the person was seen most recently; the hint is the channel of
+        # the message that caused the notice, possibly older.
         channel_id = self._last_channel.get((community_id, user.id))
+        if channel_id is None:
+            found = await self._hinted_channel(community_id, hinted)
+            if isinstance(found, DeliveryResult):
+                return found
+            channel_id = found
         if channel_id is None:
             log.info("dm closed and no channel known", extra={"user_id": user.id})
             return DeliveryResult(False, detail="dms_closed")
@@ -129,6 +144,26 @@ class DiscordActions:
         except (discord.Forbidden, discord.NotFound) as error:
             return DeliveryResult(False, detail=f"dms_closed;fallback_failed:{error.code}")
         return DeliveryResult(True, ref=format_ref(channel_id, sent.id), detail="dms_closed")
+
+    async def _hinted_channel(
+        self, community_id: str, hinted: str | None
+    ) -> int | DeliveryResult | None:
+        """The hinted channel's id when it is a channel of this server; ``None`` when there is no
+        usable hint; a failed result when Discord will not show the channel."""
+        if not (hinted and hinted.isdigit() and community_id.isdigit()):
+            return None
+        channel = self.client.get_channel(int(hinted))
+        if channel is None:  # a worker has no cache: ask Discord which server it belongs to
+            try:
+                channel = await self.client.fetch_channel(int(hinted))
+            except (discord.Forbidden, discord.NotFound) as error:
+                return DeliveryResult(False, detail=f"dms_closed;fallback_failed:{error.code}")
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.id != int(community_id):
+            log.info("dm closed and the hinted channel is in another server",
+                     extra={"channel_id": hinted})
+            return None
+        return int(hinted)
 
     # ---------------------------------------------------------------- messages and members
 

@@ -53,7 +53,8 @@ class SandboxActions:
         return PLATFORM
 
     async def send_private(
-        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str
+        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str,
+        channel_id: str | None = None, conversation_id: str | None = None,
     ) -> DeliveryResult:
         def record() -> DeliveryResult:
             self._notice_count += 1

@@ -12,7 +12,7 @@ import html
 import logging
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, ChatPermissions, InlineKeyboardMarkup
+from telegram import Bot, ChatPermissions, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -64,10 +64,14 @@ class TelegramActions:
         return convert.PLATFORM
 
     async def send_private(self, user: UserRef, notice: Notice, *, community_id: str,
-                           idempotency_key: str) -> DeliveryResult:
+                           idempotency_key: str, channel_id: str | None = None,
+                           conversation_id: str | None = None) -> DeliveryResult:
         """A DM when the person has a private chat with the bot; otherwise a reply in the group
         that mentions them without repeating anything, with a button that opens the advice in a
-        private chat. For a business chat: only ever to the owner, in the bot's own chat."""
+        private chat. In a forum group that reply goes to the topic named by
+        ``conversation_id`` ("<chat id>:<thread id>", the topic of the message that caused the
+        notice), else to the group's main thread. For a business chat: only ever to the owner,
+        in the bot's own chat."""
         connection_id = convert.business_connection_id(community_id)
         if connection_id is not None:
             return await self._tell_business_owner(connection_id, user, notice, community_id)
@@ -81,16 +85,28 @@ class TelegramActions:
             pass  # they never started the bot, or blocked it: fall back to the group
         except (TelegramError, ValueError) as exc:
             return _failed("send_private", exc)
+        topic = _topic_in(community_id, conversation_id)
         try:
             await self._ensure_ready()
-            sent = await self._bot.send_message(
-                int(community_id), views.group_warning_text(user, self._words, notice.locale),
-                parse_mode=ParseMode.HTML,
-                reply_markup=views.advice_keyboard(self._bot.username, notice.topic,
-                                                   self._words, notice.locale))
+            try:
+                sent = await self._group_warning(community_id, user, notice, topic)
+            except BadRequest:
+                if topic is None:
+                    raise
+                # The topic was closed or deleted since: the group's main thread still reaches them.
+                sent = await self._group_warning(community_id, user, notice, None)
             return _delivered(sent.chat_id, sent.message_id)
         except (TelegramError, ValueError) as exc:
             return _failed("send_private", exc)
+
+    async def _group_warning(self, community_id: str, user: UserRef, notice: Notice,
+                             topic: int | None) -> Message:
+        return await self._bot.send_message(
+            int(community_id), views.group_warning_text(user, self._words, notice.locale),
+            parse_mode=ParseMode.HTML,
+            reply_markup=views.advice_keyboard(self._bot.username, notice.topic,
+                                               self._words, notice.locale),
+            message_thread_id=topic)
 
     async def _tell_business_owner(self, connection_id: str, user: UserRef, notice: Notice,
                                    community_id: str) -> DeliveryResult:
@@ -217,6 +233,16 @@ class TelegramActions:
     async def _ensure_ready(self) -> None:
         """The bot's username (for deep links) is known once ``getMe`` ran; it is cached."""
         await self._bot.initialize()
+
+
+def _topic_in(community_id: str, conversation_id: str | None) -> int | None:
+    """The forum topic (thread id) that ``conversation_id`` names in this chat, if any."""
+    if not conversation_id:
+        return None
+    chat, _, thread = conversation_id.partition(":")
+    if chat != community_id or not thread.isdigit():
+        return None
+    return int(thread)
 
 
 def _delivered(chat_id: int, message_id: int) -> DeliveryResult:

@@ -66,9 +66,16 @@ class PlatformActions(Protocol):
     def platform(self) -> str: ...
 
     async def send_private(
-        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str
+        self, user: UserRef, notice: Notice, *, community_id: str, idempotency_key: str,
+        channel_id: str | None = None, conversation_id: str | None = None,
     ) -> DeliveryResult:
-        """Tell one person something privately (a DM, or the best private channel there is)."""
+        """Tell one person something privately (a DM, or the best private channel there is).
+
+        ``channel_id`` and ``conversation_id`` name where the message that caused the notice was
+        sent. They are a hint used only when no private channel exists, for a short public notice
+        that mentions the person there; that notice never repeats anything about the message.
+        ``None`` (rows queued before the hint existed) means no hint.
+        """
         ...
 
     async def delete_message(self, message: MessageRef, *, idempotency_key: str) -> DeliveryResult:

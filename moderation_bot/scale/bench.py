@@ -49,7 +49,8 @@ class AcknowledgingPlatform:
     platform = PLATFORM
 
     async def send_private(self, user: UserRef, notice: Notice, *, community_id: str,
-                           idempotency_key: str) -> DeliveryResult:
+                           idempotency_key: str, channel_id: str | None = None,
+                           conversation_id: str | None = None) -> DeliveryResult:
         return DeliveryResult(ok=True)
 
     async def delete_message(self, message: MessageRef, *, idempotency_key: str) -> DeliveryResult:

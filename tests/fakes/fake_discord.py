@@ -728,6 +728,12 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_UPDATE", updated)
         return updated
 
+    async def _get_channel(self, parts: list[str], body: JSON, files: Any) -> tuple[int, Any]:
+        channel = self.channels.get(int(parts[1]))
+        if channel is None:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        return 200, channel
+
     async def _get_message(self, parts: list[str], body: JSON, files: Any) -> tuple[int, Any]:
         message = self.messages.get(int(parts[1]), {}).get(int(parts[3]))
         if message is None:
@@ -851,6 +857,7 @@ _ROUTES: dict[tuple[str, ...], _Handler] = {
     ("GET", "gateway", "bot"): FakeDiscord._get_gateway_bot,
     ("GET", "gateway"): FakeDiscord._get_gateway,
     ("POST", "channels", "{}", "messages"): FakeDiscord._post_message,
+    ("GET", "channels", "{}"): FakeDiscord._get_channel,
     ("GET", "channels", "{}", "messages", "{}"): FakeDiscord._get_message,
     ("PATCH", "channels", "{}", "messages", "{}"): FakeDiscord._patch_message,
     ("DELETE", "channels", "{}", "messages", "{}"): FakeDiscord._delete_message,

@@ -385,12 +385,14 @@ class FakeBotService:
                 notice = replace(fake_notice(effect.advice_topic or "grooming"), case_id=case_id)
                 await self.actions.send_private(
                     effect.target, notice, community_id=message.community_id,
-                    idempotency_key=effect_key,
+                    idempotency_key=effect_key, channel_id=message.channel_id,
+                    conversation_id=message.conversation_id,
                 )
             elif effect.kind is EffectKind.SUPPORT_VICTIM and effect.target is not None:
                 await self.actions.send_private(
                     effect.target, fake_notice("victim_disclosure"),
                     community_id=message.community_id, idempotency_key=effect_key,
+                    channel_id=message.channel_id, conversation_id=message.conversation_id,
                 )
             elif effect.kind is EffectKind.DELETE_MESSAGE:
                 await self.actions.delete_message(message.ref, idempotency_key=effect_key)

@@ -46,9 +46,11 @@ class RecordingPlatform:
         return result
 
     async def send_private(self, user: UserRef, notice: Notice, *, community_id: str,
-                           idempotency_key: str) -> DeliveryResult:
+                           idempotency_key: str, channel_id: str | None = None,
+                           conversation_id: str | None = None) -> DeliveryResult:
         return self._record("send_private", idempotency_key, user=user, notice=notice,
-                            community_id=community_id)
+                            community_id=community_id, channel_id=channel_id,
+                            conversation_id=conversation_id)
 
     async def delete_message(self, message: MessageRef, *, idempotency_key: str) -> DeliveryResult:
         return self._record("delete_message", idempotency_key, message=message)

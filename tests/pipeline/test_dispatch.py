@@ -65,6 +65,25 @@ class Refusing(RecordingPlatform):
         return DeliveryResult(ok=False, detail=self.detail)
 
 
+async def test_private_notices_pass_the_stored_hint_and_none_for_older_rows(
+    store: Store,
+) -> None:
+    platform = RecordingPlatform()
+    target = {"platform": "test", "id": "id-teen", "name": "teen"}
+    hinted = {"target": target, "topic": "grooming", "locale": "en",
+              "channel_id": "chan-1", "conversation_id": "chan-1:5"}
+    older = {"target": target, "topic": "grooming", "locale": "en"}  # queued before the hint
+    for payload in (hinted, older):
+        await store.outbox.add(verdict_id=None, case_id=None, platform="test", community_id="c1",
+                               kind="support_victim", policy="p", target_id="id-teen",
+                               payload=payload, now=T0)
+    dispatcher = Dispatcher(store, {"test": platform}, render, clock=lambda: T0)
+    assert await dispatcher.run_due() == 2
+    sent = [(c.args["channel_id"], c.args["conversation_id"])
+            for c in platform.of("send_private")]
+    assert sorted(sent, key=str) == sorted([("chan-1", "chan-1:5"), (None, None)], key=str)
+
+
 @pytest.mark.parametrize(("detail", "expected"), [
     ("permanent: missing rights", {"failed": 1}),
     ("transient: flood wait", {"pending": 1}),

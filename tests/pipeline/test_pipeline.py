@@ -41,6 +41,19 @@ async def test_sextortion_warns_the_target_once_and_escalates(service: Pipeline,
     assert report.evidence[0].text == THREAT
 
 
+async def test_private_notice_carries_where_the_message_was(service: Pipeline,
+                                                            platform: RecordingPlatform) -> None:
+    """The channel and conversation of the message travel through the outbox to the platform,
+    for a public fallback where no DM is possible (a worker has no other way to know them)."""
+    incoming = replace(message(THREAT), channel_id="chan-7", conversation_id="chan-7:topic-3")
+    await service.handle(incoming)
+    await service.dispatcher.drain()
+
+    (dm,) = platform.of("send_private")
+    assert dm.args["channel_id"] == "chan-7"
+    assert dm.args["conversation_id"] == "chan-7:topic-3"
+
+
 async def test_new_evidence_updates_the_same_case_message(service: Pipeline,
                                                           platform: RecordingPlatform) -> None:
     first = await service.handle(message(THREAT))

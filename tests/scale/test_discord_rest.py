@@ -73,3 +73,30 @@ async def test_a_worker_sends_effects_over_rest_without_a_gateway_session(
         assert not fake.find_calls("PUT", r"/applications/\d+/commands"), "commands sync there"
     finally:
         await runner.close()
+
+
+async def test_a_worker_falls_back_to_the_hinted_channel_when_dms_are_closed(
+    fake: FakeDiscord,
+) -> None:
+    """A worker never sees messages, so it has no memory of where people were; the hint the
+    dispatcher passes (the channel of the message) is enough for the public fallback."""
+    ids = build_world(fake)
+    fake.closed_dms.add(ids["alice"])
+    settings = Settings(_env_file=None, discord_token=fake.token, role="worker")  # type: ignore[call-arg]
+    actions = DiscordActions()
+    runner = DiscordRestRunner(settings, actions)
+    runner.attach(DiscordTestService(actions))
+    await runner.start()
+    try:
+        alice = UserRef("discord", str(ids["alice"]), "Alice")
+        notice = Notice(topic="grooming", locale="en", headline="Be careful", body="words")
+        sent = await actions.send_private(alice, notice, community_id=str(ids["guild"]),
+                                          idempotency_key="modbot-outbox-9",
+                                          channel_id=str(ids["general"]))
+        assert sent.ok and sent.detail == "dms_closed"
+        (posted,) = fake.find_calls("POST", rf"^/channels/{ids['general']}/messages$")
+        assert f"<@{ids['alice']}>" in posted.json["content"]
+        assert "Be careful" not in posted.json["content"]
+        assert fake.identifies == 0
+    finally:
+        await runner.close()

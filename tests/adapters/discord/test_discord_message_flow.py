@@ -3,6 +3,8 @@ case card."""
 
 from __future__ import annotations
 
+from adapters.discord import DiscordActions
+from moderation_bot.core.types import Notice, UserRef
 from tests.adapters.discord.harness import World
 
 MODS_POST = r"^/channels/{}/messages$"
@@ -78,6 +80,54 @@ async def test_dms_closed_fall_back_to_a_short_channel_notice(world: World, star
     assert "Be careful" not in notice.json["content"] and "embeds" not in notice.json
     assert [int(u) for u in notice.json["allowed_mentions"]["users"]] == [world.alice]
     assert notice.json["allowed_mentions"]["parse"] == []
+
+
+async def test_dms_closed_without_memory_fall_back_to_the_hinted_channel(world: World,
+                                                                         start_bot):
+    """A fresh adapter (after a restart, or another process) has seen nobody: the channel of the
+    message that caused the notice is where the short notice goes."""
+    fake = world.fake
+    fake.closed_dms.add(world.alice)
+    client = await start_bot()
+    fresh = DiscordActions()
+    fresh.attach(client)
+    alice = UserRef("discord", str(world.alice), "Alice")
+    notice = Notice(topic="grooming", locale="en", headline="Be careful", body="words")
+    n0 = len(fake.calls)
+
+    sent = await fresh.send_private(alice, notice, community_id=str(world.guild),
+                                    idempotency_key="k1", channel_id=str(world.general),
+                                    conversation_id=str(world.general))
+
+    assert sent.ok and sent.detail == "dms_closed"
+    assert sent.ref is not None and sent.ref.startswith(f"{world.general}:")
+    (notice_call,) = fake.find_calls("POST", rf"^/channels/{world.general}/messages$", after=n0)
+    assert f"<@{world.alice}>" in notice_call.json["content"]
+    assert "Be careful" not in notice_call.json["content"] and "embeds" not in notice_call.json
+
+
+async def test_dms_closed_ignore_a_hint_from_another_server(world: World, start_bot):
+    fake = world.fake
+    fake.closed_dms.add(world.alice)
+    elsewhere = fake.add_guild("Elsewhere")
+    foreign = fake.add_channel(elsewhere, "lobby")
+    client = await start_bot()
+    fresh = DiscordActions()
+    fresh.attach(client)
+    alice = UserRef("discord", str(world.alice), "Alice")
+    notice = Notice(topic="grooming", locale="en", headline="Be careful", body="words")
+
+    sent = await fresh.send_private(alice, notice, community_id=str(world.guild),
+                                    idempotency_key="k2", channel_id=str(foreign))
+    unknown = await fresh.send_private(alice, notice, community_id=str(world.guild),
+                                       idempotency_key="k3", channel_id="123456789")
+    none = await fresh.send_private(alice, notice, community_id=str(world.guild),
+                                    idempotency_key="k4")
+
+    assert not sent.ok and sent.detail == "dms_closed"
+    assert not unknown.ok and unknown.detail == "dms_closed;fallback_failed:10003"
+    assert not none.ok and none.detail == "dms_closed"
+    assert not fake.find_calls("POST", rf"^/channels/{foreign}/messages$")
 
 
 async def test_people_not_messages_are_checked(world: World, start_bot):

@@ -168,3 +168,37 @@ async def test_a_message_dressed_as_a_command_is_still_checked(tg: Harness) -> N
                                      chat=GROUP))
     [outcome] = tg.service.handled.values()
     assert outcome.flagged
+
+
+async def test_group_warning_lands_in_the_topic_of_the_message(tg: Harness) -> None:
+    """In a forum group the fallback warning goes to the topic where the message was, not to
+    General."""
+    await tg.link_moderators()
+    hi = tg.fake.message("hi, anyone here?", sender=ALICE, chat=GROUP, thread_id=7)
+    await tg.process(tg.fake.group_message(THREAT, sender=MALLORY, reply_to=hi, thread_id=7))
+
+    [warning] = [c for c in tg.fake.calls_to("sendMessage") if c.params["chat_id"] == GROUP["id"]]
+    assert "tg://user?id=1001" in warning.params["text"]
+    assert warning.params["message_thread_id"] == 7
+    assert "200" not in warning.params["text"] and "photos" not in warning.params["text"]
+
+
+async def test_a_closed_topic_sends_the_group_warning_to_the_main_thread(tg: Harness) -> None:
+    await tg.link_moderators()
+    tg.fake.fail_next("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    tg.fake.fail_next("sendMessage", 400, "Bad Request: TOPIC_CLOSED")  # then the topic's reply
+    hi = tg.fake.message("hi, anyone here?", sender=ALICE, chat=GROUP, thread_id=7)
+    await tg.process(tg.fake.group_message(THREAT, sender=MALLORY, reply_to=hi, thread_id=7))
+
+    tries = [c for c in tg.fake.calls_to("sendMessage") if c.params["chat_id"] == GROUP["id"]]
+    assert [c.params.get("message_thread_id") for c in tries][-2:] == [7, None]
+    assert "tg://user?id=1001" in tries[-1].params["text"]
+
+
+async def test_group_warning_outside_topics_goes_to_the_main_thread(tg: Harness) -> None:
+    await tg.link_moderators()
+    await tg.process(tg.fake.group_message(THREAT, sender=MALLORY,
+                                           reply_to=_alice_said_hi(tg.fake)))
+
+    [warning] = [c for c in tg.fake.calls_to("sendMessage") if c.params["chat_id"] == GROUP["id"]]
+    assert "message_thread_id" not in warning.params

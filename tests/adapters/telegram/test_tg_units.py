@@ -10,6 +10,7 @@ import pytest
 from telegram import Update
 
 from adapters.telegram import convert, views
+from adapters.telegram.actions import _topic_in
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.words import Words
 from moderation_bot.core.types import (
@@ -176,3 +177,11 @@ def test_a_campaign_case_names_its_senders_and_cuts_a_long_list() -> None:
     many = views.case_text(replace(_report(), other_senders=others), WORDS, "en")
     assert "Senders (13): " in many and "Acct8</a>, +3 more\n" in many
     assert "Acct9" not in many
+
+
+def test_the_fallback_topic_must_be_in_the_same_chat() -> None:
+    assert _topic_in("-100123", "-100123:7") == 7
+    assert _topic_in("-100123", "-100123") is None
+    assert _topic_in("-100123", "-100999:7") is None
+    assert _topic_in("-100123", None) is None
+    assert _topic_in("-100123", "-100123:x") is None
