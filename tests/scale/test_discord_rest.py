@@ -47,11 +47,8 @@ async def test_a_worker_sends_effects_over_rest_without_a_gateway_session(
     fake: FakeDiscord,
 ) -> None:
     ids = build_world(fake)
-    settings = Settings(_env_file=None, discord_token=fake.token, role="worker")  # type: ignore[call-arg]
     actions = DiscordActions()
-    runner = DiscordRestRunner(settings, actions)
-    runner.attach(DiscordTestService(actions))
-    await runner.start()
+    runner = await _rest_worker(fake, actions)
     try:
         guild = str(ids["guild"])
         alice = UserRef("discord", str(ids["alice"]), "Alice")
@@ -82,11 +79,8 @@ async def test_a_worker_falls_back_to_the_hinted_channel_when_dms_are_closed(
     dispatcher passes (the channel of the message) is enough for the public fallback."""
     ids = build_world(fake)
     fake.closed_dms.add(ids["alice"])
-    settings = Settings(_env_file=None, discord_token=fake.token, role="worker")  # type: ignore[call-arg]
     actions = DiscordActions()
-    runner = DiscordRestRunner(settings, actions)
-    runner.attach(DiscordTestService(actions))
-    await runner.start()
+    runner = await _rest_worker(fake, actions)
     try:
         alice = UserRef("discord", str(ids["alice"]), "Alice")
         notice = Notice(topic="grooming", locale="en", headline="Be careful", body="words")
@@ -100,3 +94,13 @@ async def test_a_worker_falls_back_to_the_hinted_channel_when_dms_are_closed(
         assert fake.identifies == 0
     finally:
         await runner.close()
+
+
+async def _rest_worker(fake: FakeDiscord, actions: DiscordActions) -> DiscordRestRunner:
+    """A started REST-only runner (a scale-out worker) sending ``actions`` to the fake."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, discord_token=fake.token, role="worker")
+    runner = DiscordRestRunner(settings, actions)
+    runner.attach(DiscordTestService(actions))
+    await runner.start()
+    return runner
