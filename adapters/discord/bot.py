@@ -22,6 +22,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.context import AdapterContext
 from adapters.discord.handlers import MessageHandlers
 from adapters.discord.moderator_channels import ModeratorChannels
+from adapters.discord.translator import CatalogTranslator
 from adapters.discord.views import CaseButton, FineButton
 from moderation_bot.core.ports import BotService
 
@@ -50,12 +51,14 @@ class _ModBotMixin:
         self.modbot = context
         self._modbot_handlers = MessageHandlers(context)
         self.tree = app_commands.CommandTree(self)
-        register_commands(self.tree, context)
+        register_commands(self.tree)
 
     async def setup_hook(self) -> None:
         # Clicks on case cards and warnings sent before a restart are rebuilt from their
         # custom_id.
         self.add_dynamic_items(CaseButton, FineButton)  # type: ignore[attr-defined]
+        # Before syncing: the sync sends each command's translations with it.
+        await self.tree.set_translator(CatalogTranslator(self.modbot.strings))
         if self.modbot.config.sync_commands:
             commands = await self.tree.sync()
             log.info("application commands synced", extra={"count": len(commands)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
@@ -40,6 +41,12 @@ class Strings:
         entries = self.by_locale.get(normalise_locale(locale)) or {}
         template = entries.get(key) or self.by_locale[DEFAULT_LOCALE][key]
         return template.format(**values) if values else template
+
+
+@cache
+def packaged_strings() -> Strings:
+    """The catalog shipped with the adapter, loaded once (for words fixed at import time)."""
+    return Strings.load()
 
 
 def normalise_locale(locale: object) -> str:

@@ -9,6 +9,12 @@ saving it, and an admin sees its reason and hint when it does not fit.
 "Report to moderators" opens a case with the reporter recorded (servers only). "Check this
 message" classifies a message and answers privately with advice; it can be installed by a person
 (user install), so it also works in their DMs: the only way the bot sees a DM is when asked.
+
+Every word of the command picker (descriptions, option descriptions, choice names, context-menu
+names) is a ``strings.yaml`` key marked with :func:`catalog_str`; the tree's
+:class:`~adapters.discord.translator.CatalogTranslator` sends its translations when it syncs.
+Command and option names stay English on purpose: moderators and the docs share one
+``/modbot policy threshold label:...`` whatever language their Discord is in.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import discord
 from discord import app_commands
 
 from adapters import overrides
-from adapters.discord.catalog import Strings, normalise_locale
-from adapters.discord.context import AdapterContext, context_of
+from adapters.discord.catalog import normalise_locale
+from adapters.discord.context import context_of
 from adapters.discord.convert import PLATFORM, to_incoming, user_ref
 from adapters.discord.embeds import case_embed, notice_embed, overrides_embed, status_embed
 from adapters.discord.permissions import may_configure, may_moderate
+from adapters.discord.translator import catalog_str
 from adapters.discord.views import case_view
 from moderation_bot.core.types import LABELS
 
@@ -36,37 +43,35 @@ log = logging.getLogger(__name__)
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
 _MAX_CASE_ID = 2**53
 _MAX_REASON = 1500
-_LABEL_CHOICES = [app_commands.Choice(name=label, value=label) for label in LABELS]
+# The English choice name is the label's id (as in `/modbot policy list` and the docs); the
+# translations name the signal and keep the id in brackets.
+_LABEL_CHOICES = [app_commands.Choice(name=catalog_str(f"choice_label_{label}"), value=label)
+                  for label in LABELS]
 PolicyId = app_commands.Range[str, 1, 64]
 
 
 class ModbotCommands(app_commands.Group):
     """``/modbot``: the server's configuration and its cases, for admins and moderators."""
 
-    def __init__(self, strings: Strings) -> None:
+    def __init__(self) -> None:
         super().__init__(
-            name="modbot", description=strings.text("command_group"),
+            # Names stay English (see the module's docstring); descriptions are translated.
+            name="modbot", description=catalog_str("command_group"),
             allowed_contexts=app_commands.AppCommandContext(guild=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
             default_permissions=discord.Permissions(moderate_members=True),
         )
-        self.setup.description = strings.text("command_setup")
-        self.status.description = strings.text("command_status")
-        self.case.description = strings.text("command_case")
-        self.policy.description = strings.text("command_policy")
-        for command in self.policy.commands:
-            command.description = strings.text(f"command_policy_{command.name}")
 
-    policy = app_commands.Group(name="policy", description="policy")
+    policy = app_commands.Group(name="policy", description=catalog_str("command_policy"))
 
-    @app_commands.command(name="setup", description="setup")
+    @app_commands.command(name="setup", description=catalog_str("command_setup"))
     @app_commands.describe(
-        moderator_channel="Where case cards go",
-        policy_pack="Which policy pack to use (e.g. default)",
-        locale="Language for warnings, e.g. en or pt-BR",
-        has_minors="Does this server have members under 18?",
-        shadow="Shadow mode: decide and record, but act on nothing",
-        moderator_role="Members with this role may act on cases",
+        moderator_channel=catalog_str("option_setup_moderator_channel"),
+        policy_pack=catalog_str("option_setup_policy_pack"),
+        locale=catalog_str("option_setup_locale"),
+        has_minors=catalog_str("option_setup_has_minors"),
+        shadow=catalog_str("option_setup_shadow"),
+        moderator_role=catalog_str("option_setup_moderator_role"),
     )
     async def setup(
         self, interaction: discord.Interaction,
@@ -120,7 +125,7 @@ class ModbotCommands(app_commands.Group):
             ephemeral=True,
         )
 
-    @app_commands.command(name="status", description="status")
+    @app_commands.command(name="status", description=catalog_str("command_status"))
     async def status(self, interaction: discord.Interaction) -> None:
         context = context_of(interaction)
         community = str(interaction.guild_id)
@@ -133,8 +138,8 @@ class ModbotCommands(app_commands.Group):
             embed=status_embed(status, context.strings, normalise_locale(interaction.locale)),
             ephemeral=True)
 
-    @app_commands.command(name="case", description="case")
-    @app_commands.describe(case_id="The case number shown on its card")
+    @app_commands.command(name="case", description=catalog_str("command_case"))
+    @app_commands.describe(case_id=catalog_str("option_case_case_id"))
     async def case(
         self, interaction: discord.Interaction,
         case_id: app_commands.Range[int, 1, _MAX_CASE_ID],
@@ -160,11 +165,11 @@ class ModbotCommands(app_commands.Group):
 
     # -- /modbot policy: the server's changes to its policy pack ----------------------------
 
-    @policy.command(name="threshold", description="threshold")
+    @policy.command(name="threshold", description=catalog_str("command_policy_threshold"))
     @app_commands.describe(
-        label="The signal the threshold is for",
-        value="A score from 0 to 1, e.g. 0.8 (higher: fewer messages acted on)",
-        policy="Only this policy (its id, e.g. grooming-clear); empty: the pack's flag threshold",
+        label=catalog_str("option_policy_threshold_label"),
+        value=catalog_str("option_policy_threshold_value"),
+        policy=catalog_str("option_policy_threshold_policy"),
     )
     @app_commands.choices(label=_LABEL_CHOICES)
     async def policy_threshold(self, interaction: discord.Interaction, label: str, value: float,
@@ -172,29 +177,29 @@ class ModbotCommands(app_commands.Group):
         await _change_overrides(interaction, lambda current: overrides.with_threshold(
             current, label, value, policy.strip() if policy else None))
 
-    @policy.command(name="disable", description="disable")
-    @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
+    @policy.command(name="disable", description=catalog_str("command_policy_disable"))
+    @app_commands.describe(policy=catalog_str("option_policy_disable_policy"))
     async def policy_disable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
         await _set_mode(interaction, policy, overrides.PolicyMode.OFF)
 
-    @policy.command(name="enable", description="enable")
-    @app_commands.describe(policy="The policy's id, e.g. sender-risk-high")
+    @policy.command(name="enable", description=catalog_str("command_policy_enable"))
+    @app_commands.describe(policy=catalog_str("option_policy_enable_policy"))
     async def policy_enable(self, interaction: discord.Interaction, policy: PolicyId) -> None:
         await _set_mode(interaction, policy, overrides.PolicyMode.ON)
 
-    @policy.command(name="shadow", description="shadow")
-    @app_commands.describe(policy="The policy's id, e.g. grooming-pattern")
+    @policy.command(name="shadow", description=catalog_str("command_policy_shadow"))
+    @app_commands.describe(policy=catalog_str("option_policy_shadow_policy"))
     async def policy_shadow(self, interaction: discord.Interaction, policy: PolicyId) -> None:
         await _set_mode(interaction, policy, overrides.PolicyMode.SHADOW)
 
-    @policy.command(name="reset", description="reset")
-    @app_commands.describe(policy="Only this policy's changes; empty: every change")
+    @policy.command(name="reset", description=catalog_str("command_policy_reset"))
+    @app_commands.describe(policy=catalog_str("option_policy_reset_policy"))
     async def policy_reset(self, interaction: discord.Interaction,
                            policy: PolicyId | None = None) -> None:
         await _change_overrides(interaction, lambda current: overrides.without(
             current, policy.strip() if policy else None))
 
-    @policy.command(name="list", description="list")
+    @policy.command(name="list", description=catalog_str("command_policy_list"))
     async def policy_list(self, interaction: discord.Interaction) -> None:
         context = context_of(interaction)
         shown_in = normalise_locale(interaction.locale)
@@ -279,18 +284,19 @@ async def _private(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(text, ephemeral=True)
 
 
-def register_commands(tree: app_commands.CommandTree[discord.Client], context: AdapterContext
-                      ) -> None:
-    """Add ``/modbot`` and both context menus to ``tree`` (syncing is the client's job)."""
-    strings = context.strings
-    tree.add_command(ModbotCommands(strings))
+def register_commands(tree: app_commands.CommandTree[discord.Client]) -> None:
+    """Add ``/modbot`` and both context menus to ``tree`` (syncing is the client's job, after
+    :meth:`~discord.app_commands.CommandTree.set_translator`)."""
+    tree.add_command(ModbotCommands())
+    # Unlike slash command names, context-menu names are words people read (up to 32
+    # characters, spaces allowed), so they are translated too.
     tree.add_command(app_commands.ContextMenu(
-        name=strings.text("menu_report"), callback=report_message,
+        name=catalog_str("menu_report"), callback=report_message,
         allowed_contexts=app_commands.AppCommandContext(guild=True),
         allowed_installs=app_commands.AppInstallationType(guild=True),
     ))
     tree.add_command(app_commands.ContextMenu(
-        name=strings.text("menu_check"), callback=check_message,
+        name=catalog_str("menu_check"), callback=check_message,
         allowed_contexts=app_commands.AppCommandContext(
             guild=True, dm_channel=True, private_channel=True),
         allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
