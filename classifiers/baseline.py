@@ -141,6 +141,6 @@ class BaselineClassifier:
             score = best.get(label, _FLOOR)
             extra_kinds = len(kinds.get(label, ())) - 1
             if extra_kinds > 0:
-                score = 1.0 - (1.0 - score) * (0.35 ** extra_kinds)
+                score = 1.0 - (1.0 - score) * (0.15 ** extra_kinds)
             scores[label] = round(min(score, 0.99), 4)
         return Classification(scores=scores, model_id=MODEL_ID)

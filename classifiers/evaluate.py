@@ -2,7 +2,12 @@
 
 Usage: ``python -m classifiers.evaluate [--split test] [--data-dir ../shared/data]``
 
-Prints, with the thresholds from ``recommended_thresholds.json`` (chosen on dev) unless
+Prints first the yardstick: the real messages of ``<data-dir>/real-world`` (nobody on the
+project wrote them; :mod:`classifiers.real_world`), through the whole ``classify`` decision with
+a policy pack (``--pack``, default ``default``; ``moderation-bot eval`` supplies the packs, the
+bare module flags at the recommended thresholds), with family-bootstrap confidence intervals,
+beside the ordinary chat of the split. Then, on our own splits (which overstate: our own
+writing is far easier than the field), it prints, with the thresholds from ``recommended_thresholds.json`` (chosen on dev) unless
 ``--thresholds`` overrides them: per-label precision, recall, F1; recall per source and per
 held-out template family; the false-positive rate (any label flagged) on each benign set,
 "ordinary chat" (chit-chat + SMS ham + game chat) included; recall on obfuscated copies of the
@@ -17,15 +22,24 @@ import json
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from classifiers import dataset as ds
+from classifiers.adversarial import kept_share
 from classifiers.normalize import normalize
 from classifiers.obfuscate import obfuscate
 from classifiers.onnx_model import DEFAULT_MODEL_DIR, OnnxClassifier
-from classifiers.thresholds import choose_thresholds, write_recommended
+from classifiers.real_world import (
+    Decision,
+    format_real_world,
+    load_real_world,
+    real_world_report,
+)
+from classifiers.thresholds import REAL_WORLD_RULE, choose_for_recall, write_recommended
 from moderation_bot.core.types import LABELS
 
 PROBES = Path(__file__).resolve().parent / "probes" / "non_english.jsonl"
@@ -226,6 +240,56 @@ def evaluate_probes(
     return dict(out)
 
 
+Decide = Callable[[Sequence[str]], list[Decision]]
+
+
+@dataclass(frozen=True)
+class PackHooks:
+    """How a policy pack decides, given by the caller (``moderation-bot eval`` passes the
+    shipped packs; the classifiers package does not import the policies)."""
+
+    decider: Callable[[OnnxClassifier, str], Decide]
+    flag_thresholds: Callable[[str], dict[str, float]]
+
+
+def threshold_hooks(thresholds: dict[str, float]) -> PackHooks:
+    """Flag a text when any label reaches its threshold (no pack, no multilingual rules)."""
+
+    def decider(classifier: OnnxClassifier, _pack: str) -> Decide:
+        def decide(texts: Sequence[str]) -> list[Decision]:
+            probs = classifier.probabilities([normalize(t) for t in texts])
+            out = []
+            for row in probs:
+                scores = dict(zip(LABELS, map(float, row)))
+                over = tuple(l for l in LABELS if scores[l] >= thresholds[l])
+                out.append(Decision(bool(over), over, scores))
+            return out
+
+        return decide
+
+    return PackHooks(decider, lambda _pack: thresholds)
+
+
+def adversarial_section(classifier: OnnxClassifier, thresholds: dict[str, float]
+                        ) -> dict[str, object]:
+    """The attacker's changes (:mod:`classifiers.adversarial`) at these flag thresholds."""
+    return kept_share(lambda texts: classifier.probabilities([normalize(t) for t in texts]),
+                      thresholds)
+
+
+def real_world_section(decide: Decide, data_dir: Path, split: str,
+                       examples: list[ds.Example]) -> dict[str, object] | None:
+    """The real-world report through ``decide``, or ``None`` when ``<data-dir>/real-world``
+    is absent."""
+    if not (data_dir / "real-world" / "messages.jsonl").exists():
+        return None
+    ordinary = [e.text for e in examples if e.source in ds.ORDINARY_CHAT]
+    real = load_real_world(data_dir, split)
+    report = real_world_report(real, decide, ordinary)
+    report["with_ambiguous"] = real_world_report(real, decide, include_ambiguous=True)["recall"]
+    return report
+
+
 def format_report(report: dict[str, object], split: str) -> str:
     lines = [
         f"== {split} split: {report['n']} examples; thresholds {json.dumps(report['thresholds'])}",
@@ -251,6 +315,12 @@ def format_report(report: dict[str, object], split: str) -> str:
     lines.append("-- obfuscated copies of the positives (recall plain -> obfuscated)")
     for l, e in report["obfuscated_positives"].items():  # type: ignore[union-attr]
         lines.append(f"  {l:<18} {e['recall_plain']} -> {e['recall_obfuscated']}")
+    if "adversarial" in report:
+        adv = report["adversarial"]
+        lines.append(f"-- attacker's changes: share of the {adv['flagged_plain']} plainly flagged "  # type: ignore[index]
+                     "suite messages still flagged with the same label (target >= 0.9)")
+        for name, kept in adv["kept"].items():  # type: ignore[index]
+            lines.append(f"  {name:<28} {kept}")
     if "non_english" in report:
         lines.append("-- non-English probes (hand-written, 9 positives + 3 negatives per language)")
         for lang, e in report["non_english"].items():  # type: ignore[union-attr]
@@ -258,7 +328,8 @@ def format_report(report: dict[str, object], split: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, hooks: PackHooks | None = None) -> int:
+    """``hooks`` decide as a policy pack would; without them, the recommended thresholds."""
     parser = argparse.ArgumentParser(
         prog="classifiers.evaluate", description=__doc__.splitlines()[0]
     )
@@ -279,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         "them to the model's recommended_thresholds.json first",
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--pack", default="default",
+                        help="policy pack whose flag decision the real-world section measures")
     parser.add_argument("--out", type=Path, default=ds.REPO_ROOT / "artifacts" / "eval")
     args = parser.parse_args(argv)
     if not (args.dataset_dir / f"{args.split}.jsonl").exists():
@@ -292,13 +365,27 @@ def main(argv: list[str] | None = None) -> int:
     examples = ds.load_split(args.dataset_dir, args.split)
     probs = classifier.probabilities([normalize(e.text) for e in examples])
     if args.write_thresholds:
-        ordinary = np.array([e.source in ds.ORDINARY_CHAT for e in examples])
-        chosen = choose_thresholds(probs, label_matrix(examples).astype(float), ordinary)
-        print(f"wrote {write_recommended(args.model_dir, classifier.model_id, chosen)}")
+        ordinary = probs[np.array([e.source in ds.ORDINARY_CHAT for e in examples])]
+        lookalikes = [r.text for r in load_real_world(args.data_dir, "dev", grooming=False)
+                      if not r.labels]
+        chosen = choose_for_recall(
+            classifier.probabilities([normalize(t) for t in lookalikes]), ordinary)
+        path = write_recommended(args.model_dir, classifier.model_id, chosen,
+                                 chosen_on="real-world dev look-alikes and dev ordinary chat",
+                                 rule=REAL_WORLD_RULE)
+        print(f"wrote {path}")
     thresholds = load_thresholds(args.model_dir, args.thresholds)
     report = evaluate(classifier, examples, thresholds, probs=probs)
     report["non_english"] = evaluate_probes(classifier, thresholds)
     report["model_id"] = classifier.model_id
+    hooks = hooks or threshold_hooks(thresholds)
+    report["adversarial"] = adversarial_section(classifier, hooks.flag_thresholds(args.pack))
+    real = real_world_section(hooks.decider(classifier, args.pack), args.data_dir, args.split,
+                              examples)
+    if real is not None:
+        real["pack"] = args.pack
+    if real is not None:
+        report["real_world"] = real
     curves = report.pop("_curves")
     args.out.mkdir(parents=True, exist_ok=True)
     plotted = [
@@ -313,8 +400,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     ]  # type: ignore[index]
     (args.out / f"report-{args.split}.json").write_text(
-        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        json.dumps(report, indent=2, default=lambda rate: rate.as_dict()) + "\n",
+        encoding="utf-8",
     )
+    if real is not None:
+        print(format_real_world(real, args.split))
+        print("-- our own splits below overstate what the detector does on real messages")
     print(format_report(report, args.split))
     print(
         f"wrote {args.out / f'report-{args.split}.json'}"

@@ -1,14 +1,21 @@
-"""The shipped detector runtime: a fine-tuned MiniLM, int8 ONNX, served with onnxruntime.
+"""The shipped detector runtime: a frozen sentence encoder, small heads, and indicator rules.
 
 Only ``onnxruntime``, ``tokenizers`` and ``numpy`` are needed here: the running bot never imports
-torch. Texts arrive already normalised (:func:`classifiers.normalize.normalize`). Each text is
-tokenised once; texts longer than the model's window are scored in overlapping windows and the
-per-label maximum is kept, so a threat at the end of a long paste is not truncated away. Windows
-from a whole batch are sorted by length and run in padded mini-batches (dynamic padding).
+torch. Texts arrive already normalised (:func:`classifiers.normalize.normalize`).
 
-Scores are multi-label probabilities: the model's logit per label passed through the per-label
-Platt calibration fitted on the dev split (``model.json``). Thresholds are not here: they are
-policy (see ``recommended_thresholds.json`` for the values the model card recommends).
+How one text is scored:
+
+1. :func:`classifiers.windows.pieces` cuts it into the pieces worth scoring: the whole text,
+   its sentences and clauses, and for long texts runs of sentences covering it end to end.
+2. :class:`classifiers.encoder.Encoder` embeds every piece on its own (all-MiniLM-L6-v2, frozen,
+   int8), so a piece's embedding never depends on other pieces or other messages.
+3. The heads (an ensemble of small two-layer networks, ``heads.npz``) turn each embedding into one
+   probability per label; a text's score for a label is the maximum over its pieces.
+4. :mod:`classifiers.indicators` adds documented structural rules (e.g. the webcam-scam e-mail)
+   where they add recall; the final score is the higher of the two.
+
+Thresholds are not here: they are policy (``policies/packs``; ``recommended_thresholds.json``
+holds the values the model card recommends).
 """
 
 from __future__ import annotations
@@ -19,13 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
-from tokenizers import Tokenizer
 
+from classifiers.encoder import Encoder, EncoderLoadError
+from classifiers.indicators import indicator_scores
+from classifiers.windows import pieces
 from moderation_bot.core.types import LABELS, Classification
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
+    "Heads",
     "ModelConfig",
     "ModelLoadError",
     "OnnxClassifier",
@@ -47,92 +56,111 @@ class ModelConfig:
     labels: tuple[str, ...]
     max_len: int
     stride: int
-    calibration_a: tuple[float, ...]
-    calibration_b: tuple[float, ...]
+    encoder_file: str
+    heads_file: str
+    indicators: bool
 
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            labels = tuple(raw["labels"])
-            calibration = raw.get("calibration") or {}
-            a = tuple(float(calibration.get(l, {}).get("a", 1.0)) for l in labels)
-            b = tuple(float(calibration.get(l, {}).get("b", 0.0)) for l in labels)
             return cls(
-                str(raw["model_id"]),
-                labels,
-                int(raw["max_len"]),
-                int(raw.get("stride", raw["max_len"] * 3 // 4)),
-                a,
-                b,
+                model_id=str(raw["model_id"]),
+                labels=tuple(raw["labels"]),
+                max_len=int(raw["max_len"]),
+                stride=int(raw.get("stride", raw["max_len"] * 3 // 4)),
+                encoder_file=str(raw.get("encoder_file", "model.onnx")),
+                heads_file=str(raw.get("heads_file", "heads.npz")),
+                indicators=bool(raw.get("indicators", True)),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelLoadError(f"cannot read model config {path}: {exc}") from exc
 
 
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # The tanh form, as the heads were trained with (torch GELU(approximate="tanh")).
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
+
+
+class Heads:
+    """An ensemble of two-layer networks over embeddings; the probabilities are averaged."""
+
+    def __init__(self, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> None:
+        if w1.ndim != 3 or w2.ndim != 3 or w1.shape[0] != w2.shape[0]:
+            raise ModelLoadError(f"heads have inconsistent shapes {w1.shape} {w2.shape}")
+        self.w1, self.b1 = w1.astype(np.float32), b1.astype(np.float32)
+        self.w2, self.b2 = w2.astype(np.float32), b2.astype(np.float32)
+
+    @classmethod
+    def load(cls, path: Path) -> Heads:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return cls(z["w1"], z["b1"], z["w2"], z["b2"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelLoadError(f"cannot load heads {path}: {exc}") from exc
+
+    def save(self, path: Path) -> None:
+        np.savez(path, w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2)
+
+    @property
+    def outputs(self) -> int:
+        return int(self.w2.shape[2])
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        """``(n, 384)`` embeddings to ``(n, outputs)`` probabilities."""
+        hidden = _gelu(np.einsum("nd,kdh->knh", embeddings, self.w1) + self.b1[:, None, :])
+        logits = np.einsum("knh,kho->kno", hidden, self.w2) + self.b2[:, None, :]
+        return (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)
+
+
 class OnnxClassifier:
-    """Implements :class:`moderation_bot.core.ports.Classifier` with the int8 ONNX model.
+    """Implements :class:`moderation_bot.core.ports.Classifier` (see the module docstring).
 
-    ``max_windows`` bounds the work for one huge text: the first and last halves of that many
-    windows are scored (a threat is usually at the start or the end of a paste).
-
-    Dynamic int8 quantisation scales activations per batch tensor, so a text's scores move a
-    little (typically < 0.05) with the other texts in its batch. ``batch_size=1`` makes every
-    text's scores exactly repeatable, at some cost in throughput.
-
-    ``spin=False`` lets onnxruntime's idle pool threads sleep instead of spinning: slower alone
-    (single messages about 0.5 ms), faster beside a busy event loop on the same cores (the bot).
+    ``max_pieces`` bounds the work for one huge text; past it, the runs of sentences still
+    cover the whole text and the sentences with the most risk words are scored one by one.
+    ``spin=False`` lets onnxruntime's idle pool threads sleep instead of spinning: slower alone,
+    faster beside a busy event loop on the same cores (the bot).
     """
 
     def __init__(
         self,
         model_dir: Path = DEFAULT_MODEL_DIR,
         *,
-        model_file: str = "model.onnx",
         intra_op_num_threads: int = 2,
-        batch_size: int = 32,
-        max_windows: int = 32,
+        max_pieces: int = 640,
         spin: bool = True,
+        indicators: bool | None = None,
     ) -> None:
         model_dir = Path(model_dir)
         self.config = ModelConfig.read(model_dir / "model.json")
         if set(self.config.labels) != set(LABELS):
             raise ModelLoadError(f"model labels {self.config.labels} do not match {LABELS}")
         try:
-            self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        except Exception as exc:  # tokenizers raises a bare Exception for bad files
-            raise ModelLoadError(f"cannot load tokenizer from {model_dir}: {exc}") from exc
-        self._tokenizer.no_truncation()
-        self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, intra_op_num_threads)
-        options.inter_op_num_threads = 1
-        if not spin:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        model_path = model_dir / model_file
-        if not model_path.exists():
-            raise ModelLoadError(f"no model file at {model_path}")
-        try:
-            self._session = ort.InferenceSession(
-                str(model_path), options, providers=["CPUExecutionProvider"]
+            self._encoder = Encoder(
+                model_dir / self.config.encoder_file,
+                model_dir / "tokenizer.json",
+                max_len=self.config.max_len,
+                stride=self.config.stride,
+                intra_op_num_threads=intra_op_num_threads,
+                spin=spin,
             )
-        except Exception as exc:  # onnxruntime raises its own pybind exception types
-            raise ModelLoadError(f"cannot load ONNX model {model_path}: {exc}") from exc
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        self._cls_id = self._tokenizer.token_to_id("[CLS]")
-        self._sep_id = self._tokenizer.token_to_id("[SEP]")
-        self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        self._batch_size = max(1, batch_size)
-        self._max_windows = max(2, max_windows)
-        # Reorder the model's outputs to LABELS order once.
+        except EncoderLoadError as exc:
+            raise ModelLoadError(str(exc)) from exc
+        self._heads = Heads.load(model_dir / self.config.heads_file)
+        if self._heads.outputs != len(self.config.labels):
+            raise ModelLoadError(f"heads give {self._heads.outputs} outputs for "
+                                 f"{len(self.config.labels)} labels")
+        self._max_pieces = max(1, max_pieces)
+        self._indicators = self.config.indicators if indicators is None else indicators
         self._order = np.array([self.config.labels.index(l) for l in LABELS])
-        self._a = np.array(self.config.calibration_a, dtype=np.float32)[self._order]
-        self._b = np.array(self.config.calibration_b, dtype=np.float32)[self._order]
 
     @property
     def model_id(self) -> str:
         return self.config.model_id
+
+    @property
+    def encoder(self) -> Encoder:
+        return self._encoder
 
     def classify_batch(self, texts: Sequence[str]) -> list[Classification]:
         """One Classification per text, in order; empty texts score 0 for every label."""
@@ -140,67 +168,49 @@ class OnnxClassifier:
         return [Classification(dict(zip(LABELS, map(float, row))), self.model_id) for row in probs]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, shape ``(len(texts), len(LABELS))``, labels in LABELS order."""
-        logits = self.logits(texts)
-        probs = 1.0 / (1.0 + np.exp(-(logits * self._a + self._b)))
-        empty = (
-            np.array([not t.strip() for t in texts], dtype=bool)
-            if len(texts)
-            else np.zeros(0, bool)
-        )
-        probs[empty] = 0.0
-        return probs
-
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Uncalibrated logits (max over windows), labels in LABELS order."""
+        """Scores, shape ``(len(texts), len(LABELS))``, labels in LABELS order."""
         if isinstance(texts, str):
             raise TypeError("classify_batch expects a sequence of str, not one str")
-        for t in texts:
-            if not isinstance(t, str):
-                raise TypeError(f"texts must be str, got {type(t).__name__}")
-        n = len(texts)
-        out = np.full((n, len(LABELS)), -np.inf, dtype=np.float32)
-        if n == 0:
-            return out
-        owners: list[int] = []
-        windows: list[list[int]] = []
-        for index, enc in enumerate(
-            self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        ):
-            for window in self._windows(enc.ids):
-                owners.append(index)
-                windows.append(window)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        for start in range(0, len(order), self._batch_size):
-            chunk = order[start : start + self._batch_size]
-            logits = self._run([windows[i] for i in chunk])
-            for row, i in zip(logits, chunk):
-                np.maximum(out[owners[i]], row, out=out[owners[i]])
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"texts must be str, got {type(text).__name__}")
+        out = self.model_scores_batch(texts)
+        if self._indicators:
+            for row, text in enumerate(texts):
+                np.maximum(out[row], indicator_scores(text), out=out[row])
         return out
 
-    def _windows(self, ids: list[int]) -> list[list[int]]:
-        body = self.config.max_len - 2
-        if len(ids) <= body:
-            return [[self._cls_id, *ids, self._sep_id]]
-        stride = max(1, min(self.config.stride, body))
-        starts = list(range(0, len(ids) - body + stride, stride))
-        if len(starts) > self._max_windows:
-            half = self._max_windows // 2
-            starts = starts[:half] + starts[-half:]
-        return [[self._cls_id, *ids[s : s + body], self._sep_id] for s in starts]
+    def model_scores_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """The heads' scores (max over each text's pieces), without the indicator rules. The
+        windows of all texts are embedded together (in parallel, each on its own)."""
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        owners: list[int] = []
+        windows: list[tuple[int, ...]] = []
+        for index, text in enumerate(texts):
+            parts = self._pieces(text)
+            for ids in self._encoder.token_ids(parts) if parts else []:
+                for window in self._encoder.windows(ids):
+                    owners.append(index)
+                    windows.append(window)
+        if not windows:
+            return out
+        probs = self._heads.probabilities(self._encoder.embed_windows(windows))[:, self._order]
+        np.maximum.at(out, np.asarray(owners), probs)
+        return out
 
-    def _run(self, windows: list[list[int]]) -> np.ndarray:
-        width = max(len(w) for w in windows)
-        ids = np.full((len(windows), width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(windows), width), dtype=np.int64)
-        for row, w in enumerate(windows):
-            ids[row, : len(w)] = w
-            mask[row, : len(w)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        (logits,) = self._session.run(["logits"], feeds)
-        return np.asarray(logits, dtype=np.float32)[:, self._order]
+    def model_scores(self, text: str) -> np.ndarray:
+        """The heads' scores for one text (max over its pieces), without the indicator rules."""
+        return self.model_scores_batch([text])[0]
+
+    def piece_scores(self, text: str) -> list[tuple[str, dict[str, float]]]:
+        """Each piece of ``text`` with its scores: what made a text score high."""
+        parts = self._pieces(text)
+        rows = self.model_scores_batch(parts) if parts else np.zeros((0, len(LABELS)))
+        return [(part, dict(zip(LABELS, map(float, row)))) for part, row in zip(parts, rows)]
+
+    def _pieces(self, text: str) -> list[str]:
+        return pieces(text, self._encoder.count_tokens,
+                      window_tokens=self._encoder.body_tokens, max_pieces=self._max_pieces)
 
 
 def load_default_classifier(*, intra_op_num_threads: int = 2, spin: bool = True) -> OnnxClassifier:

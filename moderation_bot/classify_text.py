@@ -31,7 +31,7 @@ _CONTEXT_GAP_S = 60.0
 
 class TextChecker:
     def __init__(self, classifier: Classifier, policies: PolicyBook, pack: str,
-                 max_chars: int = 20_000) -> None:
+                 max_chars: int = 50_000) -> None:
         self._classifier = classifier
         self._policies = policies
         self._settings = CommunitySettings(_PLATFORM, "classify", policy_pack=pack)

@@ -27,8 +27,8 @@ EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 # The detector's tools keep their own options; these commands hand the rest of the line to them.
 DETECTOR_TOOLS = {
     "dataset": ("classifiers.dataset", "build the versioned training set from the corpora"),
-    "train": ("classifiers.train", "fine-tune, export and quantise the detector (needs [train])"),
-    "eval": ("classifiers.evaluate", "precision, recall and false-positive rates per label"),
+    "train": ("classifiers.train", "train the detector's heads (needs [train])"),
+    "eval": ("moderation_bot.detector_eval", "the detector on real messages, then our own splits"),
     "model-bench": ("classifiers.benchmark", "latency and throughput of the shipped model"),
     "evaluate-packs": ("moderation_bot.pack_eval", "sender-level numbers of the policy packs"),
 }

@@ -76,7 +76,7 @@ class Pipeline:
     def __init__(
         self, store: Store, batcher: MicroBatcher, policies: PolicyBook, dispatcher: Dispatcher,
         *, default_policy_pack: str = "default", retention_days: int = 90,
-        max_message_chars: int = 20_000, review_url: str = "http://127.0.0.1:8080/review",
+        max_message_chars: int = 50_000, review_url: str = "http://127.0.0.1:8080/review",
         shared_store: bool = False, clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store

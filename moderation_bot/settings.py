@@ -79,7 +79,7 @@ class Settings(BaseSettings):
                         "empty: every platform with a token")
     worker_concurrency: int = Field(
         64, ge=1, le=4096, description="messages one worker decides at once")
-    max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
+    max_message_chars: int = Field(50_000, ge=100, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def test_runtime_does_not_import_torch(shipped: OnnxClassifier) -> None:
 
 def test_implements_the_classifier_port(shipped: OnnxClassifier) -> None:
     assert isinstance(shipped, Classifier)
-    assert shipped.model_id.startswith("minilm-l6-safety-")
+    assert shipped.model_id.startswith("minilm-l6-")
 
 
 def test_scores_are_probabilities_for_every_label(shipped: OnnxClassifier) -> None:
@@ -45,26 +46,37 @@ def test_scores_are_probabilities_for_every_label(shipped: OnnxClassifier) -> No
     assert all(v == 0.0 for v in results[2].scores.values())
 
 
-def test_batching_changes_scores_only_within_quantisation_noise(shipped: OnnxClassifier) -> None:
-    # Dynamic int8 quantisation scales activations per batch tensor, so a text's scores move
-    # slightly with its batch-mates; batch_size=1 makes scoring exactly repeatable.
+def test_a_text_scores_the_same_alone_and_among_strangers(shipped: OnnxClassifier) -> None:
+    # Every piece is embedded on its own, so batch-mates cannot move a score.
+    rng = random.Random(3)
+    words = "lol gg send pic pay now your mom video ok bro school tonight see game".split()
+    strangers = [" ".join(rng.choices(words, k=rng.randint(1, 30))) for _ in range(64)]
     texts = [normalize(t) for t in (THREAT, "lol", "send me a pic of you in bed", FILLER * 3)]
-    together = shipped.probabilities(texts)
     alone = np.vstack([shipped.probabilities([t]) for t in texts])
-    np.testing.assert_allclose(together, alone, atol=0.15)
-    one_by_one = OnnxClassifier(DEFAULT_MODEL_DIR, intra_op_num_threads=1, batch_size=1)
-    np.testing.assert_allclose(one_by_one.probabilities(texts), alone, atol=1e-5)
+    for index, text in enumerate(texts):
+        batch = strangers[:index * 16] + [text] + strangers[index * 16:]
+        together = shipped.probabilities(batch)[index * 16]
+        assert np.abs(together - alone[index]).max() <= 0.01
     assert shipped.classify_batch([]) == []
 
 
-def test_threat_at_the_end_of_a_long_text_is_not_truncated(shipped: OnnxClassifier) -> None:
-    long_text = normalize(FILLER * 40 + THREAT)
-    short = shipped.probabilities([normalize(THREAT)])[0]
-    windowed = shipped.probabilities([long_text])[0]
-    benign = shipped.probabilities([normalize(FILLER * 40)])[0]
+def test_padding_cannot_dilute_a_threat(shipped: OnnxClassifier) -> None:
     j = LABELS.index("sextortion")
-    assert windowed[j] > 0.5 > benign[j]
-    assert abs(windowed[j] - short[j]) < 0.35
+    plain = shipped.probabilities([normalize(THREAT)])[0][j]
+    padded = shipped.probabilities([normalize(f"lol that game was crazy last night. {THREAT}, "
+                                              "anyway my brother is playing xbox")])[0][j]
+    assert padded > 0.9 and padded >= plain - 0.05
+
+
+def test_threat_at_the_end_of_a_long_text_is_not_truncated(shipped: OnnxClassifier) -> None:
+    j = LABELS.index("sextortion")
+    benign = shipped.probabilities([normalize(FILLER * 400)])[0]
+    assert benign[j] < 0.5
+    for position in (0, 100, 250, 399):  # about 40,000 characters, the threat anywhere
+        sentences = [FILLER] * 400
+        sentences.insert(position, THREAT + ". ")
+        scored = shipped.probabilities([normalize("".join(sentences))])[0]
+        assert scored[j] > 0.5, position
 
 
 def test_huge_and_hostile_texts_are_scored(shipped: OnnxClassifier) -> None:
@@ -87,24 +99,24 @@ def test_missing_or_broken_model_is_a_clear_error(tmp_path: Path, shipped: OnnxC
     (tmp_path / "model.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelLoadError):
         OnnxClassifier(tmp_path)
-    for name in ("model.json", "tokenizer.json"):
+    for name in ("model.json", "tokenizer.json", "heads.npz"):
         (tmp_path / name).write_bytes((DEFAULT_MODEL_DIR / name).read_bytes())
     (tmp_path / "model.onnx").write_bytes(b"not an onnx file")
     with pytest.raises(ModelLoadError):
         OnnxClassifier(tmp_path)
+    (tmp_path / "model.onnx").write_bytes((DEFAULT_MODEL_DIR / "model.onnx").read_bytes())
+    (tmp_path / "heads.npz").write_bytes(b"not an npz file")
+    with pytest.raises(ModelLoadError):
+        OnnxClassifier(tmp_path)
 
 
-def test_runtime_agrees_with_the_training_framework(shipped: OnnxClassifier) -> None:
+def test_runtime_agrees_with_training(shipped: OnnxClassifier) -> None:
     fixture = json.loads((DEFAULT_MODEL_DIR / "agreement_fixture.json").read_text(encoding="utf-8"))
     assert fixture["model_id"] == shipped.model_id
-    texts = [case["text"] for case in fixture["cases"]]
-    one_by_one = OnnxClassifier(DEFAULT_MODEL_DIR, intra_op_num_threads=1, batch_size=1)
-    runtime = 1 / (1 + np.exp(-one_by_one.logits(texts)))
-    torch_fp32 = np.array([case["torch_fp32"] for case in fixture["cases"]])
-    int8_at_training = np.array([case["runtime_int8"] for case in fixture["cases"]])
-    np.testing.assert_allclose(runtime, int8_at_training, atol=1e-4)
-    assert np.abs(runtime - torch_fp32).max() < 0.15  # int8 per-channel quantisation error
-    assert ((runtime > 0.5) == (torch_fp32 > 0.5)).mean() >= 0.95
+    single_thread = OnnxClassifier(DEFAULT_MODEL_DIR, intra_op_num_threads=1)
+    runtime = np.array([single_thread.model_scores(case["text"]) for case in fixture["cases"]])
+    at_training = np.array([case["scores"] for case in fixture["cases"]])
+    np.testing.assert_allclose(runtime, at_training, atol=1e-4)
 
 
 def test_default_loader_and_recommended_thresholds() -> None:

@@ -347,7 +347,7 @@ def test_overrides_change_thresholds_and_are_validated() -> None:
     assert custom.risk.conversation_half_life == 12 * 3600
     with pytest.raises(KeyError):
         custom.policy("sender-risk-high")
-    assert pack.flag_thresholds["grooming"] == 0.94  # the original is untouched
+    assert pack.flag_thresholds["grooming"] == 0.98  # the original is untouched
 
     with pytest.raises(
         OverrideError,
