@@ -110,7 +110,7 @@ class Heads:
         """``(n, 384)`` embeddings to ``(n, outputs)`` probabilities."""
         hidden = _gelu(np.einsum("nd,kdh->knh", embeddings, self.w1) + self.b1[:, None, :])
         logits = np.einsum("knh,kho->kno", hidden, self.w2) + self.b2[:, None, :]
-        return (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)
+        return (1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))).mean(axis=0)
 
 
 class OnnxClassifier:

@@ -10,8 +10,7 @@ ranked real messages worse than a frozen encoder with a simple head trained on t
 The encoder stays as its authors trained it; only the heads learn, from
 
 - the versioned dataset (:mod:`classifiers.dataset`: real corpora, labelled Perverted-Justice
-  lines, a share of the generator families; PJ lines that are grooming only as sexual talk are
-  left out of the grooming positives, see :func:`sexual_talk_only`),
+  lines, a share of the generator families),
 - more ordinary chat from the same corpora's train groups (chit-chat, game chat), and
 - the written corpus (:mod:`classifiers.corpus`: many independent writers, both sides of every
   style), and
@@ -44,7 +43,6 @@ from pathlib import Path
 import numpy as np
 
 from classifiers import dataset as ds
-from classifiers import labelling
 from classifiers.corpus import CORPUS_DIR, load_corpus
 from classifiers.encoder import EMBEDDING_DIM, Encoder
 from classifiers.normalize import normalize
@@ -119,12 +117,7 @@ def training_rows(dataset_dir: Path, data_dir: Path, corpus_dir: Path, seed: int
             continue
         if normalize(ex.text) in held_out:
             continue
-        labels = ex.labels
-        if ex.source.startswith("pj_") and "grooming" in labels and sexual_talk_only(ex.text):
-            labels = tuple(l for l in labels if l != "grooming")
-            if not labels:
-                continue
-        rows.append(Row(ex.text, labels, ex.source, ex.group))
+        rows.append(Row(ex.text, ex.labels, ex.source, ex.group))
     seen = {r.text for r in rows}
     for reader, source in ((ds.read_chitchat, "chitchat"), (ds.read_conda, "game_chat"),
                            (ds.read_sms, "sms_ham")):
@@ -159,21 +152,6 @@ def mine_hard_negatives(heads, texts: Sequence[str], encoder: Encoder,  # type: 
             print(f"  mined {number}/{len(texts)} texts, {len(found)} hard pieces", flush=True)
     cache.save()
     return np.stack(found) if found else np.zeros((0, EMBEDDING_DIM), np.float32)
-
-
-def sexual_talk_only(text: str) -> bool:
-    """A Perverted-Justice line labelled grooming only because it is sexual talk addressed to
-    the reader. Alone, such a line reads like crude chat between adults (game chat is full of
-    it): it is left out of the grooming positives, so that the label learns the grooming moves
-    (age, secrecy, being alone, gifts, flattery, isolation, meeting) rather than sexual words."""
-    t = normalize(text)
-    moves = (labelling.SECRECY, labelling.ALONE, labelling.GIFTS, labelling.MATURE,
-             labelling.ISOLATION)
-    if any(p.search(t) for p in moves):
-        return False
-    sexual = labelling.SEXUAL.search(t)
-    age, meet = labelling.AGE.search(t), labelling.MEET.search(t)
-    return not ((age and (sexual or meet)) or (meet and (sexual or labelling.SECRECY.search(t))))
 
 
 def _real_world_grooming_texts(data_dir: Path) -> set[str]:
