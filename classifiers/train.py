@@ -124,7 +124,8 @@ def training_rows(dataset_dir: Path, data_dir: Path, corpus_dir: Path, seed: int
         pool = [e for e in reader(data_dir)
                 if e.split == "train" and e.source == source and e.text not in seen]
         rng.shuffle(pool)
-        rows += [Row(e.text, (), f"{source}_extra", e.group) for e in pool[: EXTRA_ORDINARY[source]]]
+        rows += [Row(e.text, (), f"{source}_extra", e.group)
+                 for e in pool[: EXTRA_ORDINARY[source]]]
     rows += [Row(m.text, m.labels, f"corpus:{m.writer}", m.writer) for m in load_corpus(corpus_dir)]
     return rows
 
@@ -418,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"adding {len(hard)} hard-negative pieces x{HARD_NEGATIVE_COPIES}", flush=True)
     x = np.concatenate([x, *[hard] * HARD_NEGATIVE_COPIES])
     y = np.concatenate([y, np.zeros((len(hard) * HARD_NEGATIVE_COPIES, y.shape[1]), y.dtype)])
-    groups = np.concatenate([groups, np.array(["hard_negative"] * (len(hard) * HARD_NEGATIVE_COPIES))])
+    added = len(hard) * HARD_NEGATIVE_COPIES
+    groups = np.concatenate([groups, np.array(["hard_negative"] * added)])
     cv = writer_cross_validation(x, y, groups, threads=args.threads) if args.writer_cv else None
     heads = train_heads(x, y, seeds=[args.seed + k for k in range(args.ensemble)],
                         threads=args.threads)

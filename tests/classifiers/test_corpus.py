@@ -35,7 +35,7 @@ def test_no_message_is_written_twice_by_one_writer() -> None:
 def test_a_malformed_line_names_its_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "writers").mkdir()
     (tmp_path / "writers" / "w01.jsonl").write_text(
-        json.dumps({"text": "ok", "labels": []}) + "\n" + json.dumps({"text": "x", "labels": ["nope"]})
-        + "\n", encoding="utf-8")
+        json.dumps({"text": "ok", "labels": []}) + "\n"
+        + json.dumps({"text": "x", "labels": ["nope"]}) + "\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="w01.jsonl:2"):
         load_corpus(tmp_path)

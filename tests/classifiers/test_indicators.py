@@ -42,4 +42,5 @@ def test_without_sexual_leverage_nothing_fires() -> None:
 
 
 def test_short_chat_is_left_to_the_model() -> None:
-    assert indicator_scores("hacked your webcam, bitcoin in 24 hours or your contacts see it").max() == 0
+    short = "hacked your webcam, bitcoin in 24 hours or your contacts see it"
+    assert indicator_scores(short).max() == 0
