@@ -119,7 +119,8 @@ class OnnxClassifier:
     ``max_pieces`` bounds the work for one huge text; past it, the runs of sentences still
     cover the whole text and the sentences with the most risk words are scored one by one.
     ``spin=False`` lets onnxruntime's idle pool threads sleep instead of spinning: slower alone,
-    faster beside a busy event loop on the same cores (the bot).
+    faster beside a busy event loop on the same cores (the bot). ``cache_size`` recent windows
+    are kept with their embeddings (0: none, for honest benchmarks).
     """
 
     def __init__(
@@ -130,6 +131,7 @@ class OnnxClassifier:
         max_pieces: int = 640,
         spin: bool = True,
         indicators: bool | None = None,
+        cache_size: int = 4096,
     ) -> None:
         model_dir = Path(model_dir)
         self.config = ModelConfig.read(model_dir / "model.json")
@@ -143,6 +145,7 @@ class OnnxClassifier:
                 stride=self.config.stride,
                 intra_op_num_threads=intra_op_num_threads,
                 spin=spin,
+                cache_size=cache_size,
             )
         except EncoderLoadError as exc:
             raise ModelLoadError(str(exc)) from exc
