@@ -110,12 +110,17 @@ def _check_classify_line(obj: dict[str, Any]) -> tuple[str, list[str]]:
 def _classify(args: argparse.Namespace) -> int:
     from moderation_bot.app import load_classifier
     from moderation_bot.classify_text import TextChecker
+    from moderation_bot.core.types import CommunitySettings
     from moderation_bot.policy_book import PackPolicyBook
 
     settings = _settings(args)
+    policies = PackPolicyBook()
+    problem = policies.check_settings(CommunitySettings("cli", "classify", policy_pack=args.pack))
+    if problem is not None:
+        _error(f"classify: {problem}")
+        return EXIT_USAGE
     checker = TextChecker(load_classifier(settings.classifier, settings.classifier_threads),
-                          PackPolicyBook(), args.pack,
-                          settings.max_message_chars)
+                          policies, args.pack, settings.max_message_chars)
     errors = 0
     chunk: list[tuple[Any, str, list[str]]] = []
 

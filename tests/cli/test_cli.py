@@ -80,6 +80,12 @@ def test_classify_needs_input() -> None:
     assert result.returncode == 2 and "TEXT" in result.stderr
 
 
+def test_classify_with_an_unknown_pack_is_a_usage_error() -> None:
+    result = cli("classify", "--pack", "nosuch", "hello")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "unknown policy pack 'nosuch'" in result.stderr and "default" in result.stderr
+
+
 def test_replay_runs_the_whole_pipeline(tmp_path: Path) -> None:
     conversation = tmp_path / "chat.jsonl"
     conversation.write_text("\n".join([
