@@ -160,6 +160,7 @@ async def _replay(args: argparse.Namespace) -> int:
         actions = SandboxActions()
         errors = 0
         configured: set[str] = set()
+        summary = _ReplaySummary()
         async with open_service(settings, {actions.platform: actions}) as service:
             with _open_input(args.file) as stream:
                 for number, item in read_json_lines(stream):
@@ -193,8 +194,33 @@ async def _replay(args: argparse.Namespace) -> int:
                         line["case"] = outcome.case_id
                     if outcome.skipped:
                         line["skipped"] = outcome.skipped
+                    summary.add(line)
                     _emit(line, sys.stdout)
+        print(f"moderation-bot: replay: {summary.line()}", file=sys.stderr)
     return EXIT_INPUT_ERRORS if errors else EXIT_OK
+
+
+class _ReplaySummary:
+    """What a replay did, in one line on stderr (stdout stays one JSON object per message)."""
+
+    def __init__(self) -> None:
+        self.messages = self.flagged = self.acted_on = 0
+        self.cases: set[int] = set()
+        self.effects: dict[str, int] = {}
+
+    def add(self, line: dict[str, Any]) -> None:
+        self.messages += 1
+        self.flagged += bool(line["flagged"])
+        self.acted_on += bool(line["effects"])
+        if "case" in line:
+            self.cases.add(int(line["case"]))
+        for effect in line["effects"]:
+            self.effects[effect["kind"]] = self.effects.get(effect["kind"], 0) + 1
+
+    def line(self) -> str:
+        effects = ", ".join(f"{kind} {count}" for kind, count in sorted(self.effects.items()))
+        return (f"{self.messages} messages, {self.flagged} flagged, {self.acted_on} acted on, "
+                f"{len(self.cases)} cases opened or updated; effects: {effects or 'none'}")
 
 
 # -- other commands ------------------------------------------------------------------------

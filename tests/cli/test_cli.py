@@ -111,6 +111,9 @@ def test_replay_runs_the_whole_pipeline(tmp_path: Path) -> None:
     assert {"warn_recipient", "escalate"} <= kinds
     assert more["case"] == threat["case"]
     assert db.exists()
+    summary = result.stderr.strip().splitlines()[-1]
+    assert "replay: 3 messages, 1 flagged, 2 acted on, 1 cases opened or updated" in summary
+    assert "warn_recipient" in summary
 
 
 def test_check_policies(tmp_path: Path) -> None:
