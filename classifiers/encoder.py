@@ -91,18 +91,6 @@ class Encoder:
         starts = list(range(0, len(ids) - body + self._stride, self._stride))
         return [tuple(ids[s : s + body]) for s in starts]
 
-    def embed_pieces(self, pieces: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings of every window of every piece, and the piece index of each window."""
-        owners: list[int] = []
-        windows: list[tuple[int, ...]] = []
-        for index, ids in enumerate(self.token_ids(pieces)):
-            for window in self.windows(ids):
-                owners.append(index)
-                windows.append(window)
-        if not windows:
-            return np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros(0, np.int64)
-        return self.embed_windows(windows), np.asarray(owners, dtype=np.int64)
-
     def embed_windows(self, windows: Sequence[tuple[int, ...]]) -> np.ndarray:
         """One embedding per window, from the cache or the model (windows run in parallel)."""
         rows: list[np.ndarray | None] = [self._cache.get(w) for w in windows]

@@ -205,12 +205,6 @@ class OnnxClassifier:
         """The heads' scores for one text (max over its pieces), without the indicator rules."""
         return self.model_scores_batch([text])[0]
 
-    def piece_scores(self, text: str) -> list[tuple[str, dict[str, float]]]:
-        """Each piece of ``text`` with its scores: what made a text score high."""
-        parts = self._pieces(text)
-        rows = self.model_scores_batch(parts) if parts else np.zeros((0, len(LABELS)))
-        return [(part, dict(zip(LABELS, map(float, row)))) for part, row in zip(parts, rows)]
-
     def _pieces(self, text: str) -> list[str]:
         return pieces(text, self._encoder.count_tokens,
                       window_tokens=self._encoder.body_tokens, max_pieces=self._max_pieces)
